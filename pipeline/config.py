@@ -1,0 +1,185 @@
+"""The recipe: pydantic models, one per YAML section; loading, `--set` overrides, validation, fingerprint.
+
+Every mistake in a recipe is caught here, before any work starts, and reported with the dotted key
+and what that key allows.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+DEFAULT_CONFIG_PATH = Path("configs/corpus.yaml")
+
+
+class ConfigError(ValueError):
+    """A recipe that cannot run; the message names the key and what it allows."""
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", validate_default=True)
+
+
+class SourceConfig(Section):
+    path: str = Field(description="A file, a directory or a glob.")
+    format: Literal["auto", "warc", "html", "jsonl", "parquet"] = "auto"
+
+
+class ExtractConfig(Section):
+    """trafilatura options and the shape of the extract stage's output."""
+
+    favor_precision: bool = False
+    favor_recall: bool = False
+    include_comments: bool = False
+    include_tables: bool = True
+    deduplicate: bool = False
+    target_language: str | None = None
+    min_text_chars: int = Field(1, ge=0, description="Shorter extractions are dropped as empty_text.")
+    records_per_shard: int = Field(2000, ge=1)
+    batch_size: int = Field(32, ge=1, description="Records sent to a worker at a time.")
+
+
+class FilterConfig(Section):
+    """One entry of `filters:`; its parameters are checked against the named filter."""
+
+    model_config = ConfigDict(extra="allow")
+    name: str
+
+    def params(self) -> dict[str, Any]:
+        return dict(self.model_extra or {})
+
+
+class DedupConfig(Section):
+    enabled: bool = True
+    exact: bool = True
+    near: bool = True
+    ngram: int = Field(5, ge=1, description="Words per shingle.")
+    num_perm: int = Field(128, ge=8, le=1024)
+    threshold: float = Field(0.8, gt=0.0, lt=1.0, description="Jaccard similarity of duplicates.")
+    seed: int = 1
+
+
+class PublishConfig(Section):
+    dir: str = "output/corpus"
+    name: str = "sift-corpus"
+    rows_per_shard: int = Field(100_000, ge=1)
+    license: str = "other"
+
+
+class Config(Section):
+    sources: list[SourceConfig] = Field(min_length=1)
+    workdir: str = "output/work"
+    workers: int = Field(2, ge=1)
+    extract: ExtractConfig = ExtractConfig()
+    filters: list[FilterConfig] = []
+    dedup: DedupConfig = DedupConfig()
+    publish: PublishConfig = PublishConfig()
+
+    @field_validator("filters")
+    @classmethod
+    def _known_filters(cls, filters: list[FilterConfig]) -> list[FilterConfig]:
+        from pipeline.filters import validate_filter_params
+
+        for index, spec in enumerate(filters):
+            validate_filter_params(spec.name, spec.params(), where=f"filters.{index}")
+        return filters
+
+    def fingerprint(self) -> str:
+        """A short hash of everything that decides the corpus's content (not where or how fast)."""
+        recipe = self.model_dump(mode="json", exclude={"workers", "workdir"})
+        recipe["publish"].pop("dir", None)
+        canonical = json.dumps(recipe, sort_keys=True, separators=(",", ":"))
+        return hashlib.sha256(canonical.encode()).hexdigest()[:16]
+
+    @property
+    def work_path(self) -> Path:
+        return Path(self.workdir)
+
+
+def load_config(path: str | Path = DEFAULT_CONFIG_PATH, overrides: list[str] | None = None) -> Config:
+    """Read a YAML recipe, apply `key.path=value` overrides, validate; raise ConfigError if invalid."""
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(f"config file not found: {path} (pass --config FILE)")
+    try:
+        raw = yaml.safe_load(path.read_text()) or {}
+    except yaml.YAMLError as err:
+        raise ConfigError(f"{path}: not valid YAML: {err}") from err
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: the top level must be a mapping of sections")
+    for override in overrides or []:
+        apply_override(raw, override)
+    return validate_config(raw, origin=str(path))
+
+
+def validate_config(raw: dict[str, Any], origin: str = "config") -> Config:
+    try:
+        return Config.model_validate(raw)
+    except ValidationError as err:
+        raise ConfigError(f"{origin}: invalid recipe\n" + explain(err)) from None
+
+
+def apply_override(raw: dict[str, Any], override: str) -> None:
+    """Set `a.b.0.c=value` in the raw recipe; the value is parsed as YAML, as `dvc exp run -S` does."""
+    key, sep, text = override.partition("=")
+    if not sep or not key:
+        raise ConfigError(f"--set {override!r}: expected key.path=value")
+    value = yaml.safe_load(text)
+    parts = key.split(".")
+    node: Any = raw
+    for depth, part in enumerate(parts):
+        last = depth == len(parts) - 1
+        where = ".".join(parts[: depth + 1])
+        if isinstance(node, list):
+            if not part.isdigit() or int(part) >= len(node):
+                raise ConfigError(f"--set {key}: {where} is not an index of a {len(node)}-item list")
+            if last:
+                node[int(part)] = value
+            else:
+                node = node[int(part)]
+        elif isinstance(node, dict):
+            if last:
+                node[part] = value
+            else:
+                node = node.setdefault(part, {})
+        else:
+            raise ConfigError(f"--set {key}: {'.'.join(parts[:depth])} is a value, not a section")
+
+
+def explain(err: ValidationError) -> str:
+    """Turn pydantic's errors into lines that name the dotted key and what it allows."""
+    lines = []
+    for problem in err.errors():
+        key = ".".join(str(part) for part in problem["loc"])
+        if problem["type"] == "extra_forbidden":
+            allowed = allowed_keys(problem["loc"][:-1])
+            lines.append(f"  {key}: unknown key; allowed here: {', '.join(allowed)}")
+        else:
+            message = problem["msg"].removeprefix("Value error, ")
+            lines.append(f"  {key}: {message} (got {problem.get('input')!r})")
+    return "\n".join(lines)
+
+
+def allowed_keys(loc: tuple[Any, ...]) -> list[str]:
+    """The field names of the section at `loc` in the Config tree."""
+    model: Any = Config
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        field = model.model_fields.get(part)
+        if field is None:
+            return []
+        annotation = field.annotation
+        args = getattr(annotation, "__args__", ())
+        model = next(
+            (a for a in (annotation, *args) if isinstance(a, type) and issubclass(a, BaseModel)),
+            None,
+        )
+        if model is None:
+            return []
+    return sorted(model.model_fields)

@@ -1,0 +1,1 @@
+"""Duplicate detection: text normalization, MinHash signatures, LSH banding and clustering."""

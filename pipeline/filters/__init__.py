@@ -1,0 +1,87 @@
+"""The filter library and its registry: built-ins by name, a user's own filter by `module:function`."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import ValidationError
+
+from pipeline.filters.base import FilterFn, FilterParams, Verdict
+
+__all__ = [
+    "FilterFn",
+    "FilterParams",
+    "Verdict",
+    "build_filter",
+    "register",
+    "validate_filter_params",
+]
+
+
+@dataclass(frozen=True)
+class RegisteredFilter:
+    name: str
+    params: type[FilterParams]
+    factory: Callable[[Any], FilterFn]
+
+
+REGISTRY: dict[str, RegisteredFilter] = {}
+
+# Modules that register built-ins when imported; imported lazily so loading a config stays cheap.
+BUILTIN_MODULES = ("pipeline.filters.language", "pipeline.filters.gopher")
+
+
+def register(name: str, params: type[FilterParams] = FilterParams):
+    """Register `factory(params) -> filter function` under `name`."""
+
+    def decorate(factory: Callable[[Any], FilterFn]) -> Callable[[Any], FilterFn]:
+        REGISTRY[name] = RegisteredFilter(name, params, factory)
+        return factory
+
+    return decorate
+
+
+def builtins() -> dict[str, RegisteredFilter]:
+    for module in BUILTIN_MODULES:
+        importlib.import_module(module)
+    return REGISTRY
+
+
+def lookup(name: str, where: str = "filters") -> RegisteredFilter:
+    known = builtins()
+    if name in known:
+        return known[name]
+    if ":" in name:
+        return _user_filter(name, where)
+    raise ValueError(
+        f"{where}.name: unknown filter {name!r}; built-ins: {', '.join(sorted(known))}; "
+        "or name your own as package.module:function"
+    )
+
+
+def _user_filter(name: str, where: str) -> RegisteredFilter:
+    module_name, _, attr = name.partition(":")
+    try:
+        fn = getattr(importlib.import_module(module_name), attr)
+    except (ImportError, AttributeError) as err:
+        raise ValueError(f"{where}.name: cannot import user filter {name!r}: {err}") from None
+    return RegisteredFilter(name, FilterParams, lambda _params: fn)
+
+
+def validate_filter_params(name: str, params: dict[str, Any], where: str) -> FilterParams:
+    entry = lookup(name, where)
+    try:
+        return entry.params.model_validate(params)
+    except ValidationError as err:
+        allowed = ", ".join(sorted(entry.params.model_fields))
+        problems = "; ".join(f"{where}.{'.'.join(map(str, p['loc']))}: {p['msg']}" for p in err.errors())
+        raise ValueError(f"{problems} (filter {name!r} takes: {allowed})") from None
+
+
+def build_filter(name: str, params: dict[str, Any]) -> tuple[FilterParams, FilterFn]:
+    entry = lookup(name)
+    parsed = entry.params.model_validate(params)
+    return parsed, entry.factory(parsed)

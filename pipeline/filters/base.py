@@ -1,0 +1,56 @@
+"""The filter interface: a filter looks at a batch of documents and returns a Verdict.
+
+A Verdict says, per document, whether to drop it (and why, with the measured value and the
+threshold it failed), may rewrite the text, and may add signals or columns. The filter stage does
+the bookkeeping (ledger rows, counts per reason), so every filter gets provenance for free.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Literal
+
+import polars as pl
+from pydantic import BaseModel, ConfigDict
+
+
+class FilterParams(BaseModel):
+    """Parameters every filter takes; a filter's own parameters extend this model."""
+
+    model_config = ConfigDict(extra="forbid")
+    # drop: remove failing documents. annotate: only record the signal, keep everything.
+    mode: Literal["drop", "annotate"] = "drop"
+
+
+@dataclass
+class Verdict:
+    """What a filter says about each document of a batch (all series have the batch's length)."""
+
+    reason: pl.Series  # Utf8, null where the document passes
+    value: pl.Series | None = None  # Float64, the measured value that failed
+    threshold: pl.Series | None = None  # Utf8, the limit it failed, e.g. "< 50"
+    signals: dict[str, pl.Series] = field(default_factory=dict)  # name -> Float64
+    text: pl.Series | None = None  # rewritten text, or None if unchanged
+    columns: dict[str, pl.Series] = field(default_factory=dict)  # schema columns to set
+
+
+FilterFn = Callable[[pl.DataFrame], Verdict]
+
+
+def first_failure(
+    docs: pl.DataFrame, rules: list[tuple[str, pl.Expr, pl.Expr, str]]
+) -> tuple[pl.Series, pl.Series, pl.Series]:
+    """Evaluate ordered rules `(reason, fails, value, threshold)`; each document gets its first failure.
+
+    Rules are polars expressions over `docs`, so a whole batch is judged in a few vectorized passes.
+    """
+    reason = pl.lit(None, dtype=pl.Utf8)
+    value = pl.lit(None, dtype=pl.Float64)
+    threshold = pl.lit(None, dtype=pl.Utf8)
+    for name, fails, measured, limit in reversed(rules):
+        reason = pl.when(fails).then(pl.lit(name)).otherwise(reason)
+        value = pl.when(fails).then(measured.cast(pl.Float64)).otherwise(value)
+        threshold = pl.when(fails).then(pl.lit(limit)).otherwise(threshold)
+    out = docs.select(reason.alias("reason"), value.alias("value"), threshold.alias("threshold"))
+    return out["reason"], out["value"], out["threshold"]

@@ -1,0 +1,1 @@
+"""Where data lands: atomic Parquet shards, the ledger, metrics, manifests and versions."""
