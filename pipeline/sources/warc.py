@@ -43,6 +43,9 @@ def read(path: str) -> Iterator[RawRecord]:
                 try:
                     item.payload = record.content_stream().read()
                     item.record_offset = iterator.get_record_offset()
+                    missing = getattr(record.raw_stream, "limit", 0) or 0
+                    if missing > 0:  # warcio stops quietly at a cut-off file; we must not
+                        item.error = f"truncated record: {missing} of {record.length} bytes missing"
                     if is_response and record.http_headers is not None:
                         item.http_status = int(record.http_headers.get_statuscode() or 0) or None
                         item.content_type = record.http_headers.get_header("Content-Type")

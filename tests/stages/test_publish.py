@@ -1,0 +1,60 @@
+import json
+
+import datasets
+import pyarrow.parquet as pq
+
+from pipeline.runner import run
+from pipeline.storage.versions import list_versions
+from tests.conftest import make_config
+
+
+def test_publish_writes_a_loadable_version_with_manifest(tmp_path, pages_warc):
+    cfg = make_config(tmp_path, [pages_warc])
+    run(cfg)
+    corpus = tmp_path / "corpus"
+    (version,) = list_versions(corpus)
+    manifest = json.loads((corpus / version / "manifest.json").read_text())
+    train = datasets.load_dataset(str(corpus), split="train")
+    assert train.num_rows == manifest["documents"] > 0
+    assert set(train["corpus_version"]) == {version}
+    assert manifest["config_fingerprint"] == cfg.fingerprint()
+    for stage, counts in manifest["stages"].items():
+        assert counts["input"] == counts["kept"] + counts["dropped_total"] + counts["errors_total"], stage
+    assert manifest["inputs"][0]["sha256"] and manifest["packages"]["trafilatura"]
+    shard = corpus / version / manifest["shards"][0]["file"]
+    assert shard.name == "train-00000-of-00001.parquet"
+    assert pq.ParquetFile(shard).metadata.row_group(0).column(0).compression == "ZSTD"
+
+
+def test_same_content_gives_same_version_and_writes_nothing(tmp_path, pages_warc):
+    cfg = make_config(tmp_path, [pages_warc])
+    run(cfg)
+    corpus = tmp_path / "corpus"
+    before = {p: p.stat().st_mtime_ns for p in corpus.rglob("*")}
+    run(cfg)
+    assert len(list_versions(corpus)) == 1
+    assert {p: p.stat().st_mtime_ns for p in corpus.rglob("*")} == before
+
+
+def test_new_recipe_adds_a_version_and_keeps_the_old(tmp_path, pages_warc):
+    run(make_config(tmp_path, [pages_warc]))
+    run(make_config(tmp_path, [pages_warc], filters=[]))
+    corpus = tmp_path / "corpus"
+    first, second = list_versions(corpus)
+    assert first.startswith("v0001-") and second.startswith("v0002-")
+    latest = datasets.load_dataset(str(corpus), split="train")
+    pinned = datasets.load_dataset(str(corpus), first, split="train")
+    assert set(latest["corpus_version"]) == {second}
+    assert set(pinned["corpus_version"]) == {first}
+    assert latest.num_rows > pinned.num_rows
+
+
+def test_output_is_byte_identical_for_one_and_two_workers(tmp_path, pages_warc):
+    digests = []
+    for workers in (1, 2):
+        cfg = make_config(tmp_path / f"w{workers}", [pages_warc], overrides=[f"workers={workers}"])
+        run(cfg)
+        corpus = tmp_path / f"w{workers}" / "corpus"
+        (version,) = list_versions(corpus)
+        digests.append([(p.name, p.read_bytes()) for p in sorted((corpus / version).glob("*.parquet"))])
+    assert digests[0] == digests[1]
