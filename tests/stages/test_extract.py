@@ -65,3 +65,18 @@ def test_missing_source_is_an_error_not_a_crash(tmp_path, pages_warc):
     assert stats.errors["read_error"] == 1
     error = ledger.filter(pl.col("outcome") == "error").row(0, named=True)
     assert "gone.warc.gz" in error["message"] and docs.height == stats.kept
+
+
+def test_html_jsonl_and_parquet_sources(tmp_path):
+    url, page, gold = scrapinghub_pages()[3]
+    (tmp_path / "pages").mkdir()
+    (tmp_path / "pages" / "article.html").write_text(page)
+    jsonl = tmp_path / "dump.jsonl"
+    jsonl.write_text(json.dumps({"url": url, "html": page}) + "\n" + json.dumps({"url": "u", "text": gold}) + "\n")
+    table = tmp_path / "dump.parquet"
+    pl.DataFrame({"url": [url], "html": [page]}).write_parquet(table)
+    _, stats, docs, _ = run_extract(tmp_path, [tmp_path / "pages", jsonl, table])
+    assert stats.input == stats.kept == 4
+    assert docs["extractor"].to_list()[2] == "source_text"
+    assert docs["text"][0] == docs["text"][1] == docs["text"][3]
+    assert docs["source_file"].to_list()[0].endswith("article.html")
