@@ -7,6 +7,8 @@ import sys
 from pathlib import Path
 from typing import Annotated
 
+import polars as pl
+import polars as pl
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -94,26 +96,83 @@ def publish(config: ConfigOption = DEFAULT_CONFIG_PATH, set_: SetOption = None) 
     _run(["publish"], config, set_)
 
 
-@app.command()
-def versions(config: ConfigOption = DEFAULT_CONFIG_PATH) -> None:
-    """List published versions with their document counts. Example: sift versions"""
-    from pipeline.storage.versions import list_versions, read_manifest
-
+def _corpus_dir(config: Path, corpus: Path | None) -> Path:
+    if corpus is not None:
+        return corpus
     try:
-        cfg = load_config(config)
+        return Path(load_config(config).publish.dir)
     except ConfigError as err:
         console.print(f"[red]config error[/red]: {err}")
         raise typer.Exit(2) from None
-    corpus_dir = Path(cfg.publish.dir)
+
+
+CorpusOption = Annotated[Path | None, typer.Option("--corpus", help="Corpus folder (default: publish.dir).")]
+
+
+@app.command()
+def versions(config: ConfigOption = DEFAULT_CONFIG_PATH, corpus: CorpusOption = None) -> None:
+    """List published versions, newest last, with their counts. Example: sift versions"""
+    from pipeline.storage.versions import list_versions, read_manifest
+
+    corpus_dir = _corpus_dir(config, corpus)
     table = Table(title=str(corpus_dir))
-    for column in ("version", "documents", "created", "fingerprint"):
+    for column in ("version", "parent", "documents", "records read", "created", "fingerprint"):
         table.add_column(column)
     for version in list_versions(corpus_dir):
         manifest = read_manifest(corpus_dir, version)
         table.add_row(
             version,
+            manifest["parent_version"] or "-",
             str(manifest["documents"]),
+            str(manifest["stages"]["extract"]["input"]),
             manifest["created_at"],
             manifest["config_fingerprint"],
         )
     Console().print(table)
+
+
+@app.command()
+def diff(
+    old: Annotated[str, typer.Argument(help="Older version (id, v0001 or latest).")],
+    new: Annotated[str, typer.Argument(help="Newer version (id, v0002 or latest).")],
+    config: ConfigOption = DEFAULT_CONFIG_PATH,
+    corpus: CorpusOption = None,
+    examples: Annotated[int, typer.Option("-n", help="Example documents to show per reason.")] = 3,
+) -> None:
+    """Documents added and removed between two versions, why, and the recipe changes.
+
+    Example: sift diff v0001 latest
+    """
+    from pipeline.compare import diff_versions
+
+    try:
+        result = diff_versions(_corpus_dir(config, corpus), old, new)
+    except ValueError as err:
+        console.print(f"[red]error[/red]: {err}")
+        raise typer.Exit(1) from None
+    out = Console()
+    out.print(
+        f"[bold]{result.old} -> {result.new}[/bold]: "
+        f"{result.added.height} added, {result.removed.height} removed"
+    )
+    reasons = Table(title="Removed, with the reason from the newer version's ledger")
+    for column in ("stage", "filter", "reason", "documents", "examples"):
+        reasons.add_column(column)
+    for row in result.removed_by_reason().iter_rows(named=True):
+        urls = result.removed.filter(pl.col("reason") == row["reason"])["url"].head(examples).to_list()
+        reasons.add_row(
+            row["stage"] or "-",
+            row["filter"] or "-",
+            row["reason"],
+            str(row["documents"]),
+            "\n".join(map(str, urls)),
+        )
+    out.print(reasons)
+    if result.added.height:
+        out.print("Added, for example: " + ", ".join(map(str, result.added["url"].head(examples).to_list())))
+    changes = Table(title="Recipe changes")
+    for column in ("key", result.old, result.new):
+        changes.add_column(column)
+    for key, before, after in result.config_changes:
+        changes.add_row(key, repr(before), repr(after))
+    out.print(changes if result.config_changes else "Recipe unchanged.")

@@ -67,8 +67,13 @@ class DedupConfig(Section):
 class PublishConfig(Section):
     dir: str = "output/corpus"
     name: str = "sift-corpus"
-    rows_per_shard: int = Field(100_000, ge=1)
-    license: str = "other"
+    shard_bytes: int = Field(256 * 2**20, ge=2**10, description="Target size of a Parquet shard file.")
+    # The Hugging Face viewer rejects row groups over 286 MiB; stay well under.
+    row_group_bytes: int = Field(100 * 2**20, ge=2**10, le=256 * 2**20)
+    license: str = Field("other", description="License tag on the dataset card.")
+    source_licenses: list[str] = Field(
+        default_factory=list, description="What covers the source data, shown on the dataset card."
+    )
 
 
 class Config(Section):

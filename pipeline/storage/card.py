@@ -2,6 +2,7 @@
 
 Its YAML header declares one config per version, the newest marked `default: true`, so
 `load_dataset(dir)` loads the newest and `load_dataset(dir, "<version>")` a named one.
+The body describes the newest version from its manifest.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import yaml
 from pipeline.storage.versions import list_versions, read_manifest
 
 
-def card_header(versions: list[str]) -> dict:
+def card_header(versions: list[str], license_tag: str) -> dict:
     configs = [
         {
             "config_name": version,
@@ -22,21 +23,27 @@ def card_header(versions: list[str]) -> dict:
         }
         for version in versions
     ]
-    return {"configs": configs, "license": "other", "task_categories": ["text-generation"]}
+    return {"configs": configs, "license": license_tag, "task_categories": ["text-generation"]}
 
 
-def write_card(corpus_dir: Path, name: str) -> Path:
+def table(header: tuple[str, ...], rows: list[tuple]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    lines += ["| " + " | ".join(map(str, row)) + " |" for row in rows]
+    return lines
+
+
+def write_card(corpus_dir: Path, name: str, license_tag: str = "other") -> Path:
     versions = list_versions(corpus_dir)
     latest = read_manifest(corpus_dir, versions[-1])
-    header = yaml.safe_dump(card_header(versions), sort_keys=False)
+    summary = latest["summary"]
     lines = [
         "---",
-        header.rstrip(),
+        yaml.safe_dump(card_header(versions, license_tag), sort_keys=False).rstrip(),
         "---",
         "",
         f"# {name}",
         "",
-        "A text corpus built by Sift from web crawls: main text extracted with trafilatura, filtered by "
+        "A text corpus built by Sift from web data: main text extracted with trafilatura, filtered by "
         "language and quality, deduplicated (exact and MinHash LSH), with provenance in every row.",
         "",
         "## Loading",
@@ -49,51 +56,65 @@ def write_card(corpus_dir: Path, name: str) -> Path:
         "",
         "## Versions",
         "",
-        "| version | documents | created | config fingerprint |",
-        "|---|---|---|---|",
     ]
-    for version in reversed(versions):
-        manifest = read_manifest(corpus_dir, version)
-        row = (version, manifest["documents"], manifest["created_at"], manifest["config_fingerprint"])
-        lines.append("| " + " | ".join(map(str, row)) + " |")
-    lines += [
-        "",
-        f"## Latest version: {versions[-1]}",
-        "",
-        "| stage | in | kept | dropped | errors |",
-        "|---|---|---|---|---|",
-    ]
-    for stage, counts in latest["stages"].items():
-        row = (stage, counts["input"], counts["kept"], counts["dropped_total"], counts["errors_total"])
-        lines.append("| " + " | ".join(map(str, row)) + " |")
+    manifests = {v: read_manifest(corpus_dir, v) for v in versions}
+    lines += table(
+        ("version", "parent", "documents", "created", "config fingerprint"),
+        [
+            (v, m["parent_version"] or "-", m["documents"], m["created_at"], m["config_fingerprint"])
+            for v, m in reversed(manifests.items())
+        ],
+    )
+    lines += ["", f"## Latest version: {versions[-1]}", "", "### Counts per stage", ""]
+    lines += table(
+        ("stage", "in", "kept", "dropped", "errors", "keep rate"),
+        [
+            (s, c["input"], c["kept"], c["dropped_total"], c["errors_total"], c["keep_rate"])
+            for s, c in latest["stages"].items()
+        ],
+    )
     lines += ["", "Dropped by reason:", ""]
     for stage, counts in latest["stages"].items():
-        for reason, n in counts["dropped"].items():
-            lines.append(f"- {stage} / {reason}: {n}")
+        lines += [f"- {stage} / {reason}: {n}" for reason, n in counts["dropped"].items()]
+        lines += [f"- {stage} / {reason} (error): {n}" for reason, n in counts["errors"].items()]
+    lines += ["", "### Languages", ""]
+    lines += table(("language", "documents"), list(summary["languages"].items()))
+    lines += ["", "### Length", ""]
+    lines += table(
+        ("unit", "total", "mean", "min", "p10", "median", "p90", "max"),
+        [(unit, *summary[key].values()) for unit, key in (("characters", "characters"), ("words", "words"))],
+    )
     lines += [
+        "",
+        "## Recipe",
+        "",
+        f"Config fingerprint `{latest['config_fingerprint']}`; the full recipe:",
+        "",
+        "```yaml",
+        yaml.safe_dump(latest["config"], sort_keys=False).rstrip(),
+        "```",
         "",
         "## Provenance",
         "",
         "Every row carries `id` (stable across versions), `url`, `source_file`, `record_index`, "
-        "`warc_record_id`, `fetch_date`, `language`, `language_score`, `quality_signals`, `cluster_id`, "
-        "`cluster_size`, `corpus_version` and `config_fingerprint`. Each version's `manifest.json` lists "
-        "the input files with their sha256, the full recipe, per-stage counts and package versions.",
+        "`record_offset`, `warc_record_id`, `fetch_date`, `language`, `language_score`, "
+        "`quality_signals`, `cluster_id`, `cluster_size`, `corpus_version` and `config_fingerprint`. "
+        "Each version folder holds `manifest.json` (inputs with sha256, recipe, counts, shards with "
+        "sha256, package versions, git commit) and `ledger.parquet` (every dropped or failed document "
+        "with its stage, filter, reason, measured value and threshold).",
         "",
-        "Inputs:",
+        "Inputs of the latest version:",
         "",
     ]
     lines += [
-        f"- `{item['path']}` ({item['bytes']} bytes, sha256 {item['sha256'][:16]}…)"
-        for item in latest["inputs"]
+        f"- `{item['path']}` ({item['bytes']} bytes, sha256 `{item['sha256']}`)" for item in latest["inputs"]
     ]
-    lines += [
-        "",
-        "## License",
-        "",
-        "Text comes from third-party web pages and keeps its original owners' rights; see the sources' "
-        "licenses before redistributing.",
-        "",
+    licenses = latest["config"]["publish"].get("source_licenses") or []
+    lines += ["", "## Licenses", ""]
+    lines += [f"- {entry}" for entry in licenses] or [
+        "- The text comes from third-party web pages; its owners keep their rights."
     ]
+    lines.append("")
     path = corpus_dir / "README.md"
     temporary = path.with_name(".README.md.tmp")
     temporary.write_text("\n".join(lines))

@@ -1,0 +1,48 @@
+"""Data files behind `dvc plots show`: the filter funnel and the document length histogram."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pyarrow.compute as pc
+
+from pipeline.config import Config
+from pipeline.stages.common import read_stats, stage_dir
+from pipeline.storage.ledger import read_ledger
+from pipeline.storage.summary import CorpusSummary
+
+
+def plots_dir(cfg: Config) -> Path:
+    return cfg.work_path / "plots"
+
+
+def funnel(cfg: Config) -> list[tuple[str, int]]:
+    """Documents left after each step: records read, extracted, each filter in order, dedup."""
+    extract, filtered, dedup = (read_stats(cfg, stage) for stage in ("extract", "filter", "dedup"))
+    ledger = read_ledger(stage_dir(cfg, "filter"))
+    dropped = ledger.filter(pc.equal(ledger.column("outcome"), "dropped")).column("filter").to_pylist()
+    failed = sum(filtered.errors.values())
+    steps = [("records read", extract.input), ("extracted", extract.kept)]
+    remaining = filtered.input - failed
+    for spec in cfg.filters:
+        remaining -= dropped.count(spec.name)
+        steps.append((f"after {spec.name}", remaining))
+    steps.append(("after dedup", dedup.kept))
+    return [(f"{i:02d} {name}", n) for i, (name, n) in enumerate(steps, start=1)]
+
+
+def write_plots(cfg: Config, summary: CorpusSummary) -> None:
+    directory = plots_dir(cfg)
+    directory.mkdir(parents=True, exist_ok=True)
+    write_csv(directory / "funnel.csv", ("step", "documents"), funnel(cfg))
+    write_csv(directory / "lengths.csv", ("characters", "documents"), summary.histogram())
+
+
+def write_csv(path: Path, header: tuple[str, str], rows: list[tuple[str, int]]) -> None:
+    temporary = path.with_name(f".{path.name}.tmp")
+    with open(temporary, "w", newline="") as stream:
+        writer = csv.writer(stream)
+        writer.writerow(header)
+        writer.writerows(rows)
+    temporary.replace(path)
