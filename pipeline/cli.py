@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Annotated
 
 import polars as pl
-import polars as pl
 import typer
 from rich.console import Console
 from rich.table import Table

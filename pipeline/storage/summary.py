@@ -5,6 +5,7 @@ Computed batch by batch with Arrow kernels, so summarizing costs one pass over d
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -59,7 +60,7 @@ class CorpusSummary:
         values = self.lengths("chars")
         edges = [0, *LENGTH_BUCKETS, np.iinfo(np.int64).max]
         counts, _ = np.histogram(values, bins=edges)
-        labels = [f"{lo}-{hi - 1}" for lo, hi in zip(edges[:-2], edges[1:-1], strict=True)]
+        labels = [f"{lo}-{hi - 1}" for lo, hi in itertools.pairwise(edges[:-1])]
         labels.append(f">={edges[-2]}")
         return list(zip(labels, (int(c) for c in counts), strict=True))
 

@@ -1,8 +1,8 @@
 import json
 
 import datasets
-import yaml
 import pyarrow.parquet as pq
+import yaml
 
 from pipeline.runner import run
 from pipeline.storage.versions import list_versions
