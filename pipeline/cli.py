@@ -175,3 +175,21 @@ def diff(
     for key, before, after in result.config_changes:
         changes.add_row(key, repr(before), repr(after))
     out.print(changes if result.config_changes else "Recipe unchanged.")
+
+
+@app.command()
+def report(
+    version: Annotated[str, typer.Argument(help="Version id, v0001, or latest.")] = "latest",
+    config: ConfigOption = DEFAULT_CONFIG_PATH,
+    corpus: CorpusOption = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="HTML file to write.")] = None,
+) -> None:
+    """Write a self-contained HTML report of a version. Example: sift report latest -o report.html"""
+    from pipeline.report import build_report
+
+    try:
+        path = build_report(_corpus_dir(config, corpus), version, out)
+    except ValueError as err:
+        console.print(f"[red]error[/red]: {err}")
+        raise typer.Exit(1) from None
+    console.print(f"report written to {path}")

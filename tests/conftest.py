@@ -56,12 +56,19 @@ def write_warc(path: Path, pages: list[tuple[str, str]]) -> Path:
     return path
 
 
+def pages_with_languages() -> list[tuple[str, str]]:
+    return [(url, page) for url, page, _ in scrapinghub_pages()] + [lingua_page("de"), lingua_page("fr")]
+
+
 @pytest.fixture
 def pages_warc(tmp_path: Path) -> Path:
     """A WARC of the real benchmark pages plus German and French pages."""
-    pages = [(url, page) for url, page, _ in scrapinghub_pages()]
-    pages += [lingua_page("de"), lingua_page("fr")]
-    return write_warc(tmp_path / "pages.warc.gz", pages)
+    return write_warc(tmp_path / "pages.warc.gz", pages_with_languages())
+
+
+@pytest.fixture(scope="module")
+def module_pages_warc(tmp_path_factory) -> Path:
+    return write_warc(tmp_path_factory.mktemp("warc") / "pages.warc.gz", pages_with_languages())
 
 
 def recipe(tmp_path: Path, sources: list[str], **sections) -> dict:
