@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Literal
 
 import polars as pl
-from pydantic import Field, model_validator
+from pydantic import Field, ValidationInfo, field_validator
 
 from pipeline.filters import register
 from pipeline.filters.base import FilterParams, Verdict
@@ -28,24 +28,31 @@ class MissingModelError(RuntimeError):
 
 
 class LanguageParams(FilterParams):
+    model_path: str | None = Field(None, description="A lid.176 .ftz/.bin file; default: the wheel's.")
     languages: list[str] | Literal["all"] | None = Field(
         None, description="Keep these lid.176 codes (en, de, ...); null or 'all' keeps every language."
     )
     # FineWeb keeps documents whose top language score is at least 0.65 (Penedo et al. 2024).
     min_score: float = Field(0.65, ge=0.0, le=1.0)
-    model_path: str | None = Field(None, description="A lid.176 .ftz/.bin file; default: the wheel's.")
 
-    @model_validator(mode="after")
-    def _model_and_languages_exist(self) -> LanguageParams:
-        if not Path(self.model_file()).is_file():
-            raise ValueError(f"no language model at {self.model_file()}; {MODEL_HINT}")
-        if isinstance(self.languages, list):
-            known = model_labels(self.model_file())
-            unknown = [code for code in self.languages if code not in known]
+    @field_validator("model_path")
+    @classmethod
+    def _model_exists(cls, path: str | None) -> str | None:
+        if not Path(path or bundled_model_path()).is_file():
+            raise ValueError(f"no language model at {path or bundled_model_path()}; {MODEL_HINT}")
+        return path
+
+    @field_validator("languages")
+    @classmethod
+    def _known_languages(cls, languages: list[str] | str | None, info: ValidationInfo):
+        if isinstance(languages, list) and "model_path" in info.data:
+            known = model_labels(info.data["model_path"] or str(bundled_model_path()))
+            unknown = [code for code in languages if code not in known]
             if unknown:
-                codes = ", ".join(sorted(known))
-                raise ValueError(f"unknown language code(s) {unknown}; lid.176 knows: {codes}")
-        return self
+                raise ValueError(
+                    f"unknown language code(s) {unknown}; lid.176 knows: {', '.join(sorted(known))}"
+                )
+        return languages
 
     def model_file(self) -> str:
         return self.model_path or str(bundled_model_path())
