@@ -62,7 +62,9 @@ def test_low_score_is_dropped_against_min_score():
 
 
 def test_unknown_language_code_fails_when_the_recipe_loads(tmp_path):
-    with pytest.raises(ConfigError, match=r"filters\.0\.languages: unknown language code\(s\) \['eng'\].* en,"):
+    with pytest.raises(
+        ConfigError, match=r"filters\.0\.languages: unknown language code\(s\) \['eng'\].* en,"
+    ):
         make_config(tmp_path, ["x.warc.gz"], filters=[{"name": "language", "languages": ["eng"]}])
 
 
