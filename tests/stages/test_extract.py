@@ -72,9 +72,7 @@ def test_html_jsonl_and_parquet_sources(tmp_path):
     (tmp_path / "pages").mkdir()
     (tmp_path / "pages" / "article.html").write_text(page)
     jsonl = tmp_path / "dump.jsonl"
-    jsonl.write_text(
-        json.dumps({"url": url, "html": page}) + "\n" + json.dumps({"url": "u", "text": gold}) + "\n"
-    )
+    jsonl.write_text(json.dumps({"url": url, "html": page}) + "\n" + json.dumps({"url": "u", "text": gold}) + "\n")
     table = tmp_path / "dump.parquet"
     pl.DataFrame({"url": [url], "html": [page]}).write_parquet(table)
     _, stats, docs, _ = run_extract(tmp_path, [tmp_path / "pages", jsonl, table])
