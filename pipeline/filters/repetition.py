@@ -34,7 +34,7 @@ class GopherRepetitionParams(FilterParams):
 def duplicate_parts(parts: pl.Series, n_docs: int, name: str) -> pl.DataFrame:
     """Per document: fraction of parts that repeat an earlier part, and the characters they hold."""
     table = pl.DataFrame({"part": parts}).with_row_index(DOC).explode("part").drop_nulls("part")
-    table = table.with_columns(repeat=pl.col("part").cum_count().over(DOC, "part") > 1)
+    table = table.with_columns(repeat=~pl.col("part").is_first_distinct().over(DOC))
     counts = table.group_by(DOC).agg(
         n=pl.len(),
         repeats=pl.col("repeat").sum(),
@@ -54,73 +54,100 @@ def all_docs(n_docs: int) -> pl.DataFrame:
     return pl.DataFrame({DOC: pl.int_range(0, n_docs, dtype=pl.UInt32, eager=True)})
 
 
+# Odd multiplier of the polynomial n-gram hash (64-bit, wrapping): the key of tokens t0..tn is
+# key(t0..tn-1) * MULTIPLIER + hash(tn). Two different n-grams of a document share a key with
+# probability about 2**-64.
+MULTIPLIER = 0x9E3779B97F4A7C15
+
+
 def ngram_signals(text: pl.Series, top: list[int], dup: list[int]) -> pl.DataFrame:
-    """Top n-gram and repeated n-gram character counts per document, over one exploded token table."""
+    """Top n-gram and repeated n-gram character counts per document, over one exploded token table.
+
+    Every n-gram size is a column of the same table, so the window expressions over documents share
+    one grouping and the per-document sums are one aggregation.
+    """
     n_docs = text.len()
+    sizes = range(1, max([*top, *dup, 1]) + 1)
     table = (
         pl.DataFrame({"tok": text})
         .with_row_index(DOC)
         .select(DOC, tokens(pl.col("tok")).alias("tok"))
         .explode("tok")
         .drop_nulls("tok")
-        .with_columns(
+        .select(
+            DOC,
             pos=pl.int_range(pl.len()).over(DOC),
             doc_len=pl.len().over(DOC),
             chars=pl.col("tok").str.len_chars(),
-            tok_key=pl.col("tok").hash(7),
+            key_1=pl.col("tok").hash(7),
         )
-        .with_columns(key=pl.col("tok_key"))
         .with_columns(chars_before=pl.col("chars").cum_sum() - pl.col("chars"))
     )
-    measures = []
-    for n in range(1, max([*top, *dup, 1]) + 1):
-        if n > 1:
-            # The n-gram starting here: the (n-1)-gram starting here, extended by the token n-1 ahead.
-            extended = pl.struct(pl.col("key").alias("a"), pl.col("tok_key").shift(-(n - 1)).alias("b"))
-            table = table.with_columns(key=extended.hash(n))
-        gram = pl.when(pl.col("pos") + n <= pl.col("doc_len")).then(pl.col("key"))
-        if n in top:
-            measures.append(top_ngram_chars(table, gram, n))
-        if n in dup:
-            measures.append(repeated_ngram_chars(table, gram, n))
+    for n in sizes[1:]:
+        # The n-gram starting here: the (n-1)-gram starting here, extended by the token n-1 ahead.
+        extended = pl.col(f"key_{n - 1}") * pl.lit(MULTIPLIER, dtype=pl.UInt64) + pl.col("key_1").shift(
+            -(n - 1)
+        )
+        table = table.with_columns(extended.alias(f"key_{n}"))
+    # An n-gram exists only where n tokens remain in its document.
+    table = table.with_columns(
+        pl.when(pl.col("pos") + n <= pl.col("doc_len")).then(pl.col(f"key_{n}")).alias(f"key_{n}")
+        for n in sizes
+    )
     out = all_docs(n_docs)
-    for frame in measures:
-        out = out.join(frame, on=DOC, how="left")
+    for n in top:
+        out = out.join(top_ngram_chars(table, n), on=DOC, how="left")
+    if dup:
+        out = out.join(repeated_ngram_chars(table, dup), on=DOC, how="left")
     return out.fill_null(0).drop(DOC)
 
 
-def top_ngram_chars(table: pl.DataFrame, gram: pl.Expr, n: int) -> pl.DataFrame:
+def top_ngram_chars(table: pl.DataFrame, n: int) -> pl.DataFrame:
     """Characters of the most frequent n-gram times its count (ties: the one seen first), as datatrove."""
     # Characters of the n tokens joined by single spaces.
     chars = pl.col("chars_before").shift(-(n - 1)) + pl.col("chars").shift(-(n - 1)) - pl.col("chars_before")
-    grams = (
-        table.select(DOC, "pos", gram.alias("gram"), (chars + (n - 1)).alias("gram_chars"))
-        .drop_nulls("gram")
-        .with_columns(
-            count=pl.len().over(DOC, "gram"),
-            first=pl.col("pos").min().over(DOC, "gram"),
-        )
-    )
-    return grams.group_by(DOC).agg(
-        (pl.col("gram_chars") * pl.col("count"))
-        .sort_by(["count", "first"], descending=[True, False])
+    grams = table.select(DOC, "pos", pl.col(f"key_{n}").alias("gram"), (chars + (n - 1)).alias("gram_chars"))
+    grams = grams.drop_nulls("gram")
+    # Only n-grams seen twice or more can beat a document's first n-gram, the answer when all are unique.
+    repeated = grams.filter(~pl.col("gram").is_unique().over(DOC))
+    best = (
+        repeated.group_by(DOC, "gram")
+        .agg(count=pl.len(), first=pl.col("pos").min(), gram_chars=pl.col("gram_chars").first())
+        .sort(DOC, "count", "first", descending=[False, True, False])
+        .group_by(DOC, maintain_order=True)
         .first()
-        .alias(f"top_{n}_gram_chars")
+        .select(DOC, best=pl.col("gram_chars") * pl.col("count"))
+    )
+    first = grams.filter(pl.col("pos") == 0).select(DOC, first=pl.col("gram_chars"))
+    return first.join(best, on=DOC, how="left").select(
+        DOC, pl.coalesce("best", "first").alias(f"top_{n}_gram_chars")
     )
 
 
-def repeated_ngram_chars(table: pl.DataFrame, gram: pl.Expr, n: int) -> pl.DataFrame:
+def repeated_ngram_chars(table: pl.DataFrame, sizes: list[int]) -> pl.DataFrame:
     """Characters of tokens inside any n-gram that repeats an earlier one, each token counted once."""
-    repeat_start = (
-        table.select(DOC, "chars", gram.alias("gram"))
-        .with_columns(repeat=pl.col("gram").cum_count().over(DOC, "gram") > 1)
-        # A token is covered if a repeated n-gram starts at it or at one of the n-1 tokens before it.
-        # Starts are only valid inside their document, so the window never leaks across documents.
-        .with_columns(covered=pl.col("repeat").cast(pl.UInt8).rolling_max(window_size=n, min_samples=1))
+    starts = table.select(
+        DOC,
+        "chars",
+        *(
+            (pl.col(f"key_{n}").is_not_null() & ~pl.col(f"key_{n}").is_first_distinct().over(DOC)).alias(
+                f"rep_{n}"
+            )
+            for n in sizes
+        ),
     )
-    return repeat_start.group_by(DOC).agg(
-        (pl.col("chars") * pl.col("covered")).sum().alias(f"dup_{n}_gram_chars")
+    # A token is covered if a repeated n-gram starts at it or at one of the n-1 tokens before it.
+    # Starts are only valid inside their document, so the window never leaks across documents.
+    covered = starts.select(
+        DOC,
+        *(
+            (
+                pl.col("chars") * pl.col(f"rep_{n}").cast(pl.UInt8).rolling_max(window_size=n, min_samples=1)
+            ).alias(f"dup_{n}_gram_chars")
+            for n in sizes
+        ),
     )
+    return covered.group_by(DOC).agg(pl.all().sum())
 
 
 @register("gopher_repetition", GopherRepetitionParams)
