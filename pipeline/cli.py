@@ -154,7 +154,7 @@ def _print_preview(report, changes: list[str]) -> None:
     out.print(f"Change: {' '.join(changes)}")
     out.print(
         f"On {report.sample} extracted documents: kept {report.kept_before} -> {report.kept_after} "
-        f"({report.kept_after - report.kept_before:+d}); output/ untouched."
+        f"({report.kept_after - report.kept_before:+d}); nothing was written."
     )
     table = Table(title="What changes")
     table.add_column("change")

@@ -17,7 +17,7 @@ word (like "ExchangeWestern"), a signal for finding insertions nobody configured
 from __future__ import annotations
 
 import polars as pl
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from pipeline.filters import register
 from pipeline.filters.base import FilterParams, Verdict
@@ -56,6 +56,19 @@ class BoilerplateLinesParams(FilterParams):
     ui_patterns: list[str] = Field(default_factory=lambda: list(UI_PATTERNS))
     ui_max_words: int = Field(12, ge=1, description="Longer lines are prose, kept whatever they say.")
     spam_phrases: list[str] = Field(default_factory=list, description="Cut wherever they occur.")
+
+    @field_validator("counter_words", "ui_patterns")
+    @classmethod
+    def _valid_regexes(cls, patterns: list[str]) -> list[str]:
+        for pattern in patterns:
+            try:
+                pl.select(pl.lit("").str.contains(pattern))
+            except pl.exceptions.ComputeError as err:
+                why = next(
+                    (ln.strip() for ln in str(err).splitlines() if ln.strip().startswith("error:")), ""
+                )
+                raise ValueError(f"not a valid regular expression: {pattern!r} {why}") from None
+        return patterns
 
 
 def cut_phrases(text: pl.Expr, phrases: list[str]) -> pl.Expr:

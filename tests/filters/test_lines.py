@@ -1,3 +1,7 @@
+import pytest
+
+from pipeline.config import ConfigError
+from tests.conftest import make_config
 from tests.filters.texts import gold_articles, judge, real_text, seed_lines
 
 SPAM = ["Chainkeen Exchange"]
@@ -51,3 +55,8 @@ def test_two_same_width_lines_are_not_a_teaser_block_three_are():
 def test_a_page_of_nothing_but_boilerplate_is_dropped():
     verdict = judge("boilerplate_lines", ["\n".join(seed_lines()[9:])])
     assert verdict.reason[0] == "boilerplate_empty"
+
+
+def test_a_bad_pattern_fails_when_the_recipe_loads(tmp_path):
+    with pytest.raises(ConfigError, match=r"filters\.0\.ui_patterns: not a valid regular expression"):
+        make_config(tmp_path, ["x"], filters=[{"name": "boilerplate_lines", "ui_patterns": ["(unclosed"]}])
