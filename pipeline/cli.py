@@ -193,3 +193,122 @@ def report(
         console.print(f"[red]error[/red]: {err}")
         raise typer.Exit(1) from None
     console.print(f"report written to {path}")
+
+
+@app.command()
+def preview(
+    config: ConfigOption = DEFAULT_CONFIG_PATH,
+    set_: SetOption = None,
+    sample: Annotated[int, typer.Option(min=1, help="Extracted documents to try.")] = 1000,
+    examples: Annotated[int, typer.Option(min=0, help="Examples shown per change.")] = 3,
+) -> None:
+    """Try a filter change on a sample of the extracted documents and show what it changes; writes nothing.
+
+    Example: sift preview --set filters.3.min_words=100 --sample 500
+    """
+    from pipeline.preview import preview as run_preview
+
+    if not set_:
+        console.print(
+            "[red]error[/red]: nothing to preview; pass a change, e.g. --set filters.3.min_words=100"
+        )
+        raise typer.Exit(2)
+    try:
+        current, changed = load_config(config), load_config(config, set_)
+        report = run_preview(current, changed, sample=sample, examples=examples)
+    except ConfigError as err:
+        console.print(f"[red]config error[/red]: {err}")
+        raise typer.Exit(2) from None
+    except (FileNotFoundError, MissingModelError) as err:
+        console.print(f"[red]error[/red]: {err}")
+        raise typer.Exit(1) from None
+    _print_preview(report, set_)
+
+
+def _print_preview(report, changes: list[str]) -> None:
+    out = Console()
+    out.print(f"Change: {' '.join(changes)}")
+    out.print(
+        f"On {report.sample} extracted documents: kept {report.kept_before} -> {report.kept_after} "
+        f"({report.kept_after - report.kept_before:+d}); nothing was written."
+    )
+    table = Table(title="What changes")
+    table.add_column("change")
+    table.add_column("filter: reason")
+    table.add_column("documents", justify="right")
+    for label, counts in (
+        ("newly dropped", report.newly_dropped),
+        ("newly kept", report.newly_kept),
+        ("dropped for another reason", report.reason_changed),
+    ):
+        for key, count in counts.most_common():
+            table.add_row(label, key, str(count))
+    if report.text_changed:
+        table.add_row("kept, text changed", "", str(report.text_changed))
+    if table.row_count:
+        out.print(table)
+    else:
+        out.print("No document changes fate.")
+    for key, examples in report.examples.items():
+        out.print(f"\n[bold]{key}[/bold]")
+        for example in examples:
+            measured = "" if example.value is None else f" value {example.value:.4g}"
+            limit = "" if example.threshold is None else f" (passes: {example.threshold})"
+            out.print(f"  {example.url or example.id}{measured}{limit}")
+            out.print(f"    {_one_line(example.text_head, 200)}", markup=False)
+
+
+@app.command()
+def inspect(
+    config: ConfigOption = DEFAULT_CONFIG_PATH,
+    reason: Annotated[
+        str | None, typer.Option(help="A drop or error reason, e.g. gopher_too_few_words.")
+    ] = None,
+    n: Annotated[int, typer.Option("-n", min=1, help="Examples to print.")] = 5,
+    stage: Annotated[str | None, typer.Option(help="Only this stage's ledger.")] = None,
+) -> None:
+    """Print documents dropped for a reason (or, without --reason, every reason with its count).
+
+    Example: sift inspect --reason gopher_too_few_words -n 5
+    """
+    from pipeline.inspection import inspect as run_inspect
+
+    try:
+        cfg = load_config(config)
+        found = run_inspect(cfg, reason=reason, n=n, stage=stage)
+    except ConfigError as err:
+        console.print(f"[red]config error[/red]: {err}")
+        raise typer.Exit(2) from None
+    except ValueError as err:
+        console.print(f"[red]error[/red]: {err}")
+        raise typer.Exit(2) from None
+    out = Console()
+    if reason is None or found.matches == 0:
+        if reason is not None:
+            console.print(f"no document in the ledgers has reason {reason!r}; the reasons there are:")
+        table = Table(title=f"Ledgers under {cfg.workdir}")
+        table.add_column("reason")
+        table.add_column("documents", justify="right")
+        for name, count in sorted(found.reasons.items(), key=lambda item: (-item[1], item[0])):
+            table.add_row(name, str(count))
+        out.print(table)
+        if reason is not None:
+            raise typer.Exit(1)
+        return
+    out.print(f"{found.matches} documents with reason {reason!r}; showing {found.examples.height}:")
+    for row in found.examples.iter_rows(named=True):
+        measured = "" if row["value"] is None else f"value {row['value']:.4g}, "
+        out.print(f"\n[bold]{row['url'] or row['id']}[/bold]")
+        out.print(
+            f"  stage {row['stage']}, filter {row['filter']}, {measured}passes: {row['threshold']}; "
+            f"id {row['id']}, recipe {row['config_fingerprint']}",
+            markup=False,
+        )
+        if row["message"]:
+            out.print(f"  {row['message']}", markup=False)
+        out.print(f"  {_one_line(row['text_head'] or '', 500)}", markup=False)
+
+
+def _one_line(text: str, limit: int) -> str:
+    flat = " ⏎ ".join(line.strip() for line in text.splitlines() if line.strip())
+    return flat if len(flat) <= limit else flat[: limit - 1] + "…"

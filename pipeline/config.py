@@ -166,7 +166,11 @@ def explain(err: ValidationError) -> str:
             lines.append(f"  {key}: unknown key; allowed here: {', '.join(allowed)}")
         else:
             message = problem["msg"].removeprefix("Value error, ")
-            lines.append(f"  {key}: {message} (got {problem.get('input')!r})")
+            got = problem.get("input")
+            # A whole section as "got" buries the message; filter errors already name their key.
+            shown = "" if isinstance(got, dict | list) else f" (got {got!r})"
+            where = "" if message.startswith(f"{key}.") else f"{key}: "
+            lines.append(f"  {where}{message}{shown}")
     return "\n".join(lines)
 
 

@@ -15,7 +15,9 @@ def write(tmp_path: Path, raw: dict) -> Path:
 
 def test_default_recipe_loads():
     cfg = load_config(REPO / "configs" / "corpus.yaml")
-    assert [f.name for f in cfg.filters][:2] == ["language", "gopher_quality"]
+    assert [f.name for f in cfg.filters] == [
+        "boilerplate_lines", "language", "gopher_repetition", "gopher_quality", "c4", "fineweb", "pii",
+    ]  # fmt: skip
     assert cfg.workers == 2
 
 
@@ -53,8 +55,8 @@ def test_unknown_filter_parameter_lists_parameters(tmp_path):
 
 def test_set_overrides_nested_and_list_items(tmp_path):
     path = write(tmp_path, recipe(tmp_path, ["x.warc.gz"]))
-    cfg = load_config(path, ["filters.0.min_score=0.5", "dedup.enabled=false", "workers=3"])
-    assert cfg.filters[0].params()["min_score"] == 0.5
+    cfg = load_config(path, ["filters.1.min_score=0.5", "dedup.enabled=false", "workers=3"])
+    assert cfg.filters[1].params()["min_score"] == 0.5
     assert cfg.dedup.enabled is False
     assert cfg.workers == 3
 
@@ -75,4 +77,4 @@ def test_fingerprint_ignores_workers_but_not_filters(tmp_path):
     path = write(tmp_path, recipe(tmp_path, ["x.warc.gz"]))
     base = load_config(path).fingerprint()
     assert load_config(path, ["workers=7"]).fingerprint() == base
-    assert load_config(path, ["filters.1.min_words=10"]).fingerprint() != base
+    assert load_config(path, ["filters.3.min_words=10"]).fingerprint() != base

@@ -31,7 +31,17 @@ class RegisteredFilter:
 REGISTRY: dict[str, RegisteredFilter] = {}
 
 # Modules that register built-ins when imported; imported lazily so loading a config stays cheap.
-BUILTIN_MODULES = ("pipeline.filters.language", "pipeline.filters.gopher")
+BUILTIN_MODULES = (
+    "pipeline.filters.language",
+    "pipeline.filters.gopher",
+    "pipeline.filters.repetition",
+    "pipeline.filters.c4",
+    "pipeline.filters.fineweb",
+    "pipeline.filters.lines",
+    "pipeline.filters.pii",
+    "pipeline.filters.url",
+    "pipeline.filters.length",
+)
 
 
 def register(name: str, params: type[FilterParams] = FilterParams):
@@ -55,20 +65,14 @@ def lookup(name: str, where: str = "filters") -> RegisteredFilter:
     if name in known:
         return known[name]
     if ":" in name:
-        return _user_filter(name, where)
+        from pipeline.filters.user import import_function, params_model, user_filter
+
+        fn = import_function(name, where)
+        return RegisteredFilter(name, params_model(fn, name), user_filter(fn, name))
     raise ValueError(
         f"{where}.name: unknown filter {name!r}; built-ins: {', '.join(sorted(known))}; "
         "or name your own as package.module:function"
     )
-
-
-def _user_filter(name: str, where: str) -> RegisteredFilter:
-    module_name, _, attr = name.partition(":")
-    try:
-        fn = getattr(importlib.import_module(module_name), attr)
-    except (ImportError, AttributeError) as err:
-        raise ValueError(f"{where}.name: cannot import user filter {name!r}: {err}") from None
-    return RegisteredFilter(name, FilterParams, lambda _params: fn)
 
 
 def validate_filter_params(name: str, params: dict[str, Any], where: str) -> FilterParams:
@@ -77,7 +81,10 @@ def validate_filter_params(name: str, params: dict[str, Any], where: str) -> Fil
         return entry.params.model_validate(params)
     except ValidationError as err:
         allowed = ", ".join(sorted(entry.params.model_fields))
-        problems = "; ".join(f"{where}.{'.'.join(map(str, p['loc']))}: {p['msg']}" for p in err.errors())
+        problems = "; ".join(
+            f"{'.'.join([where, *map(str, p['loc'])])}: {p['msg'].removeprefix('Value error, ')}"
+            for p in err.errors()
+        )
         raise ValueError(f"{problems} (filter {name!r} takes: {allowed})") from None
 
 

