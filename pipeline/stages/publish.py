@@ -12,13 +12,14 @@ import json
 import logging
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipeline.config import Config
+from pipeline.progress import stage_progress
 from pipeline.schema import DEDUPED, LEDGER, PUBLISHED, conform
 from pipeline.sources import expand
 from pipeline.stages import STAGE_NAMES
@@ -73,10 +74,11 @@ def run(cfg: Config) -> StageStats:
         },
     }
     schema = PUBLISHED.with_metadata({"sift.manifest_summary": json.dumps(header, sort_keys=True)})
-    rows = stamped(read_documents(parts, summary), version, fingerprint)
-    files = write_sized_shards(
-        regroup(rows, cfg.publish.row_group_bytes), staging, "train", schema, cfg.publish.shard_bytes
-    )
+    with stage_progress(STAGE, documents) as advance:
+        rows = stamped(read_documents(parts, summary, advance), version, fingerprint)
+        files = write_sized_shards(
+            regroup(rows, cfg.publish.row_group_bytes), staging, "train", schema, cfg.publish.shard_bytes
+        )
     write_table(build_ledger(cfg), staging / LEDGER_FILE)
 
     manifest = {
@@ -108,11 +110,15 @@ def run(cfg: Config) -> StageStats:
     return stats
 
 
-def read_documents(parts: list[Path], summary: CorpusSummary | None = None) -> Iterator[pa.Table]:
+def read_documents(
+    parts: list[Path], summary: CorpusSummary | None = None, advance: Callable[[int], None] | None = None
+) -> Iterator[pa.Table]:
     for path in parts:
         table = conform(pq.read_table(path), DEDUPED)
         if summary is not None:
             summary.add(table)
+        if advance is not None:
+            advance(table.num_rows)
         yield table
 
 
