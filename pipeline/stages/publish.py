@@ -17,6 +17,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from pipeline.config import Config
+from pipeline.dedup.index import publish_index
 from pipeline.schema import DEDUPED, PUBLISHED, conform
 from pipeline.sources import expand
 from pipeline.stages import STAGE_NAMES
@@ -78,6 +79,7 @@ def run(cfg: Config) -> StageStats:
         cfg.publish.rows_per_shard,
         {"sift.version": version, "sift.config_fingerprint": fingerprint},
     )
+    publish_index(in_dir, staging)  # signatures for a later `dedup.against`
 
     finish(cfg, stats)
     manifest = {
