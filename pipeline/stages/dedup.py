@@ -23,7 +23,14 @@ import pyarrow.parquet as pq
 
 from pipeline.config import Config, ConfigError, DedupConfig
 from pipeline.dedup.index import Index, check_against, index_table, read_index, signatures_dir
-from pipeline.dedup.lsh import candidate_edges, choose_bands, components, estimated_jaccard
+from pipeline.dedup.lsh import (
+    CANDIDATE_RECALL,
+    candidate_edges,
+    choose_bands,
+    components,
+    estimated_jaccard,
+    verify_cutoff,
+)
 from pipeline.dedup.minhash import exact_hashes, fold, minhash_folded
 from pipeline.engine.local import map_ordered
 from pipeline.schema import DEDUPED, FILTERED, LEDGER, conform
@@ -82,7 +89,7 @@ def run(cfg: Config) -> StageStats:
             reason=reasons,
             value=pl.Series(similarity[removed_rows], dtype=pl.Float64),
             threshold=pl.Series(
-                np.where(same_text[removed_rows], "same normalized text", f">= {dedup.threshold}"),
+                np.where(same_text[removed_rows], "same normalized text", near_rule(dedup)),
                 dtype=pl.Utf8,
             ),
             message=pl.Series(published_in(origin[rep[removed_rows]], against), dtype=pl.Utf8),
@@ -207,13 +214,8 @@ def cluster(
     if dedup.exact:
         edges.append(exact_edges(nodes.exact, eligible))
     if dedup.near:
-        bands, rows = (
-            (dedup.bands, dedup.rows) if dedup.bands else choose_bands(dedup.threshold, dedup.num_perm)
-        )
-        near = candidate_edges(nodes.signatures, bands, rows, eligible)
-        if dedup.verify:
-            near = near[estimated_jaccard(nodes.signatures, near) >= dedup.threshold]
-        edges.append(near)
+        cutoff = verify_cutoff(dedup.threshold, dedup.num_perm) if dedup.verify else None
+        edges.append(candidate_edges(nodes.signatures, *banding(dedup), eligible, cutoff))
     label = components(n, np.concatenate(edges))
     rep = representatives(label, priority)
     removed = np.flatnonzero(rep != np.arange(n))
@@ -221,6 +223,21 @@ def cluster(
     similarity[removed] = estimated_jaccard(nodes.signatures, np.stack([removed, rep[removed]], axis=1))
     same_text = (nodes.exact == nodes.exact[rep]).all(axis=1) & eligible
     return rep, similarity, same_text
+
+
+def banding(dedup: DedupConfig) -> tuple[int, int]:
+    if dedup.bands and dedup.rows:
+        return dedup.bands, dedup.rows
+    return choose_bands(dedup.threshold, dedup.num_perm, CANDIDATE_RECALL if dedup.verify else None)
+
+
+def near_rule(dedup: DedupConfig) -> str:
+    """How a near-duplicate was decided, for the ledger's threshold column."""
+    bands, rows = banding(dedup)
+    if dedup.verify:
+        cutoff = verify_cutoff(dedup.threshold, dedup.num_perm)
+        return f"estimated Jaccard >= {cutoff:.3f} (threshold {dedup.threshold})"
+    return f"same LSH bucket ({bands} bands x {rows} rows, threshold {dedup.threshold})"
 
 
 def exact_edges(exact: np.ndarray, eligible: np.ndarray) -> np.ndarray:
