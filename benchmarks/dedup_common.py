@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from pathlib import Path
 
 import polars as pl
@@ -21,7 +22,7 @@ def gold_texts(evaldata: Path) -> list[str]:
     return [truth[page]["articleBody"] for page in sorted(truth)]
 
 
-def write_filter_output(workdir: Path, shards: list[pl.DataFrame]) -> None:
+def write_filter_output(workdir: Path, shards: Iterable[pl.DataFrame]) -> None:
     """Write documents (at least `id` and `text` columns) as the filter stage's finished output."""
     directory = workdir / "filter"
     reset_dir(directory)
