@@ -55,18 +55,28 @@ def index_schema(dedup: DedupConfig) -> pa.Schema:
 
 @dataclass
 class Index:
-    """Signatures of documents, aligned by row."""
+    """Fingerprints of documents, aligned by row."""
 
     ids: pa.Array
     exact: np.ndarray  # (documents x 2) uint64: the 16-byte digest of each normalized text
-    shingles: np.ndarray
-    signatures: np.ndarray
+    shingles: np.ndarray  # shingles per document; 0 for a document without words
+    signatures: np.ndarray  # (documents x num_perm) uint32
+    shard: np.ndarray | None = None  # the input shard of each row, where there is one
 
     def __len__(self) -> int:
-        return len(self.ids)
+        return len(self.exact)
 
     def take(self, rows: np.ndarray) -> Index:
         return Index(self.ids.take(rows), self.exact[rows], self.shingles[rows], self.signatures[rows])
+
+    def fill(self, offset: int, other: Index) -> None:
+        """Copy `other`'s fingerprints into rows offset.. of this one's preallocated arrays."""
+        rows = slice(offset, offset + len(other))
+        self.exact[rows], self.shingles[rows], self.signatures[rows] = (
+            other.exact,
+            other.shingles,
+            other.signatures,
+        )
 
 
 def index_table(index: Index, dedup: DedupConfig) -> pa.Table:

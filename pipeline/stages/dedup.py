@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -44,67 +45,88 @@ log = logging.getLogger(__name__)
 
 def run(cfg: Config) -> StageStats:
     in_dir = require_input(cfg, "filter")
-    dedup = cfg.dedup
-    against = check_against(dedup, Path(cfg.publish.dir))
+    against = check_against(cfg.dedup, Path(cfg.publish.dir))
     out_dir = stage_dir(cfg, STAGE)
     reset_dir(out_dir)
     parts = list_parts(in_dir)
     stats = StageStats(STAGE)
-    if not dedup.enabled:
+    if cfg.dedup.enabled:
+        decision = decide(parts, against, cfg)
         for path in parts:
-            docs = pl.from_arrow(conform(pq.read_table(path), FILTERED))
-            kept = docs.with_columns(cluster_id=pl.col("id"), cluster_size=pl.lit(1, dtype=pl.Int32))
-            write_table(conform(kept.to_arrow(), DEDUPED), part_path(out_dir, shard_index(path)))
-            stats.input += docs.height
-            stats.kept += docs.height
-        mark_done(out_dir)
-        return finish(cfg, stats)
-
-    new, priority = fingerprint(parts, dedup, cfg.workers)
-    published = [read_index(path) for path in against]
-    origin = np.repeat(np.arange(len(published) + 1), [len(new), *map(len, published)]) - 1
-    nodes = concat_indexes([new, *published])
-    # Published documents outrank every new one: they stay, whatever the keep policy.
-    priority = np.concatenate([priority, np.full(len(nodes) - len(new), np.inf)])
-    rep, similarity, same_text = cluster(nodes, priority, dedup)
-    sizes = np.bincount(rep[: len(new)], minlength=len(nodes))
-    if against:
-        log.info("dedup: %d new documents against %d published ones", len(new), len(nodes) - len(new))
-
-    offset = 0
-    for path in parts:
-        docs = pl.from_arrow(conform(pq.read_table(path), FILTERED))
-        rows = np.arange(offset, offset + docs.height)
-        offset += docs.height
-        keep = rep[rows] == rows
-        kept_rows, removed_rows = rows[keep], rows[~keep]
-        kept = docs.filter(pl.Series(keep)).with_columns(
-            cluster_id=pl.Series(nodes.ids.take(rep[kept_rows]), dtype=pl.Utf8),
-            cluster_size=pl.Series(sizes[rep[kept_rows]], dtype=pl.Int32),
-        )
-        reasons = removal_reasons(same_text[removed_rows], origin[rep[removed_rows]] >= 0)
-        ledger = dropped_rows(
-            docs.filter(pl.Series(~keep)),
-            stage=STAGE,
-            reason=reasons,
-            value=pl.Series(similarity[removed_rows], dtype=pl.Float64),
-            threshold=pl.Series(
-                np.where(same_text[removed_rows], "same normalized text", near_rule(dedup)),
-                dtype=pl.Utf8,
-            ),
-            message=pl.Series(published_in(origin[rep[removed_rows]], against), dtype=pl.Utf8),
-            duplicate_of=pl.Series(nodes.ids.take(rep[removed_rows]), dtype=pl.Utf8),
-            fingerprint=cfg.fingerprint(),
-        )
-        index = shard_index(path)
-        write_table(conform(kept.to_arrow(), DEDUPED), part_path(out_dir, index))
-        write_table(conform(ledger, LEDGER), part_path(ledger_dir(out_dir), index))
-        write_table(index_table(new.take(kept_rows), dedup), part_path(signatures_dir(out_dir), index))
-        stats.input += docs.height
-        stats.kept += kept.height
-        stats.dropped.update(reasons.to_list())
+            stats.add(write_shard(path, decision, cfg, out_dir))
+    else:
+        for path in parts:
+            stats.add(pass_through(path, out_dir))
     mark_done(out_dir)
     return finish(cfg, stats)
+
+
+@dataclass
+class Decision:
+    """The clustering of the new documents (the first rows of `nodes`) and the published ones."""
+
+    nodes: Index
+    rep: np.ndarray  # each node's cluster's kept node
+    similarity: np.ndarray  # estimated Jaccard with it
+    same_text: np.ndarray  # normalized text equal to its
+    size: np.ndarray  # new documents per kept node
+    origin: np.ndarray  # per node: -1 if new, else the index of its `dedup.against` version
+    against: list[Path]
+    first_row: dict[Path, int]  # each input shard's first node
+
+
+def decide(parts: list[Path], against: list[Path], cfg: Config) -> Decision:
+    published = [read_index(path) for path in against]
+    nodes, priority, first_row = fingerprint(parts, published, cfg.dedup, cfg.workers)
+    new = len(nodes) - sum(map(len, published))
+    if published:
+        log.info("dedup: %d new documents against %d published ones", new, len(nodes) - new)
+    rep, similarity, same_text = cluster(nodes, priority, cfg.dedup)
+    origin = np.repeat(np.arange(len(published) + 1), [new, *map(len, published)]) - 1
+    size = np.bincount(rep[:new], minlength=len(nodes))
+    return Decision(nodes, rep, similarity, same_text, size, origin, against, first_row)
+
+
+def write_shard(path: Path, decision: Decision, cfg: Config, out_dir: Path) -> StageStats:
+    """One shard's kept documents, their signatures, and the ledger of its removed ones."""
+    docs = pl.from_arrow(conform(pq.read_table(path), FILTERED))
+    ids = decision.nodes.ids
+    rows = np.arange(decision.first_row[path], decision.first_row[path] + docs.height)
+    keep = decision.rep[rows] == rows
+    kept_rows, removed_rows = rows[keep], rows[~keep]
+    kept_by = decision.rep[kept_rows]
+    kept = docs.filter(pl.Series(keep)).with_columns(
+        cluster_id=pl.Series(ids.take(kept_by), dtype=pl.Utf8),
+        cluster_size=pl.Series(decision.size[kept_by], dtype=pl.Int32),
+    )
+    removed_by = decision.rep[removed_rows]
+    same_text = decision.same_text[removed_rows]
+    reasons = removal_reasons(same_text, decision.origin[removed_by] >= 0)
+    ledger = dropped_rows(
+        docs.filter(pl.Series(~keep)),
+        stage=STAGE,
+        reason=reasons,
+        value=pl.Series(decision.similarity[removed_rows], dtype=pl.Float64),
+        threshold=pl.Series(np.where(same_text, "same normalized text", near_rule(cfg.dedup)), dtype=pl.Utf8),
+        message=pl.Series(published_in(decision.origin[removed_by], decision.against), dtype=pl.Utf8),
+        duplicate_of=pl.Series(ids.take(removed_by), dtype=pl.Utf8),
+        fingerprint=cfg.fingerprint(),
+    )
+    index = shard_index(path)
+    write_table(conform(kept.to_arrow(), DEDUPED), part_path(out_dir, index))
+    write_table(conform(ledger, LEDGER), part_path(ledger_dir(out_dir), index))
+    write_table(
+        index_table(decision.nodes.take(kept_rows), cfg.dedup), part_path(signatures_dir(out_dir), index)
+    )
+    return StageStats(STAGE, input=docs.height, kept=kept.height, dropped=Counter(reasons.to_list()))
+
+
+def pass_through(path: Path, out_dir: Path) -> StageStats:
+    """dedup.enabled: false: every document kept, each its own cluster."""
+    docs = pl.from_arrow(conform(pq.read_table(path), FILTERED))
+    kept = docs.with_columns(cluster_id=pl.col("id"), cluster_size=pl.lit(1, dtype=pl.Int32))
+    write_table(conform(kept.to_arrow(), DEDUPED), part_path(out_dir, shard_index(path)))
+    return StageStats(STAGE, input=docs.height, kept=docs.height)
 
 
 def shard_index(path: Path) -> int:
@@ -127,34 +149,42 @@ def fingerprint_shard(unit: ShardUnit) -> tuple[Index, np.ndarray]:
     return index, keep_priority(pl.from_arrow(table), dedup)
 
 
-def fingerprint(parts: list[Path], dedup: DedupConfig, workers: int) -> tuple[Index, np.ndarray]:
-    """All shards' fingerprints, in input order, filled into arrays allocated once."""
-    total = sum(pq.ParquetFile(p).metadata.num_rows for p in parts)
-    sigs = np.empty((total, dedup.num_perm), dtype=np.uint32)
-    exact = np.empty((total, 2), dtype=np.uint64)
-    shingles = np.empty(total, dtype=np.int64)
-    priority = np.empty(total)
+def fingerprint(
+    parts: list[Path], published: list[Index], dedup: DedupConfig, workers: int
+) -> tuple[Index, np.ndarray, dict[Path, int]]:
+    """The graph's nodes: every shard's documents in input order, then the published ones, filled
+    into arrays allocated once; their keep priorities; and each shard's first row."""
+    counts = [pq.ParquetFile(p).metadata.num_rows for p in parts]
+    first_row = dict(zip(parts, np.cumsum([0, *counts])[:-1].tolist(), strict=True))
+    new = sum(counts)
+    total = new + sum(map(len, published))
+    nodes = Index(
+        ids=pa.array([], type=pa.string()),
+        exact=np.empty((total, 2), dtype=np.uint64),
+        shingles=np.empty(total, dtype=np.int64),
+        signatures=np.empty((total, dedup.num_perm), dtype=np.uint32),
+    )
+    # Published documents outrank every new one: they stay, whatever the keep policy.
+    priority = np.full(total, np.inf)
     ids = []
     offset = 0
-    for shard, shard_priority in map_ordered(
-        fingerprint_shard, [ShardUnit(p, dedup) for p in parts], workers
-    ):
-        rows = slice(offset, offset + len(shard))
-        sigs[rows], exact[rows], shingles[rows], priority[rows] = (
-            shard.signatures,
-            shard.exact,
-            shard.shingles,
-            shard_priority,
-        )
-        ids.append(shard.ids)
-        offset += len(shard)
-    if dedup.keep == "best" and total and np.isneginf(priority).all():
+    units = [ShardUnit(p, dedup) for p in parts]
+    for index, shard_priority in map_ordered(fingerprint_shard, units, workers):
+        nodes.fill(offset, index)
+        priority[offset : offset + len(index)] = shard_priority
+        ids.append(index.ids)
+        offset += len(index)
+    for index in published:
+        nodes.fill(offset, index)
+        ids.append(index.ids)
+        offset += len(index)
+    if dedup.keep == "best" and new and np.isneginf(priority[:new]).all():
         raise ConfigError(
             f"dedup.best_signal: no document has {dedup.best_signal!r}; name a numeric column "
             f"({', '.join(numeric_columns())}) or a quality signal the filters record"
         )
-    ids_array = pa.concat_arrays(ids) if ids else pa.array([], type=pa.string())
-    return Index(ids_array, exact, shingles, sigs), priority
+    nodes.ids = pa.concat_arrays([i.cast(pa.string()) for i in ids]) if ids else nodes.ids
+    return nodes, priority, first_row
 
 
 def numeric_columns() -> list[str]:
@@ -188,15 +218,6 @@ def keep_priority(docs: pl.DataFrame, dedup: DedupConfig) -> np.ndarray:
         )
     values = docs.select(value.cast(pl.Float64).fill_nan(None).fill_null(-np.inf).alias("p"))["p"]
     return values.to_numpy().astype(np.float64)
-
-
-def concat_indexes(indexes: list[Index]) -> Index:
-    return Index(
-        pa.concat_arrays([i.ids.cast(pa.string()) for i in indexes]),
-        np.concatenate([i.exact for i in indexes]),
-        np.concatenate([i.shingles for i in indexes]),
-        np.concatenate([i.signatures for i in indexes]),
-    )
 
 
 def cluster(
