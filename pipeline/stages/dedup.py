@@ -257,8 +257,11 @@ def near_rule(dedup: DedupConfig) -> str:
     bands, rows = banding(dedup)
     if dedup.verify:
         cutoff = verify_cutoff(dedup.threshold, dedup.num_perm)
-        return f"estimated Jaccard >= {cutoff:.3f} (threshold {dedup.threshold})"
-    return f"same LSH bucket ({bands} bands x {rows} rows, threshold {dedup.threshold})"
+        return (
+            f"linked to a cluster member at estimated Jaccard >= {cutoff:.3f} (threshold {dedup.threshold})"
+        )
+    banding_text = f"{bands} bands x {rows} rows, threshold {dedup.threshold}"
+    return f"shares an LSH bucket with a cluster member ({banding_text})"
 
 
 def exact_edges(exact: np.ndarray, eligible: np.ndarray) -> np.ndarray:
