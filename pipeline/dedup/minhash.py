@@ -1,6 +1,8 @@
-"""MinHash signatures for whole batches of documents, computed by one compiled pass over the text bytes.
+"""Text folding and MinHash signatures for whole batches of documents, in compiled passes over bytes.
 
-Shingles are `ngram` consecutive words of the normalized text (see `normalized`). A word hashes with
+The texts' UTF-8 bytes are folded through a per-code-point table (see `normalized`), then one pass
+per document hashes words, shingles and permutations with nothing per shingle reaching Python.
+Shingles are `ngram` consecutive words of the normalized text. A word hashes with
 32-bit FNV-1a over its UTF-8 bytes; a shingle's hash combines its word hashes as a polynomial mod
 2^32, so shingle hashes come from word hashes by arithmetic, never by hashing strings again.
 
@@ -25,7 +27,6 @@ import polars as pl
 import pyarrow as pa
 
 Scheme = Literal["affine32", "legacy"]
-SCHEMES: tuple[str, ...] = ("affine32", "legacy")
 
 FNV_OFFSET = 2166136261  # 32-bit FNV-1a (Fowler, Noll, Vo)
 FNV_PRIME = 16777619
