@@ -280,7 +280,7 @@ def representatives(label: np.ndarray, priority: np.ndarray) -> np.ndarray:
     n = len(label)
     order = np.lexsort((np.arange(n), -priority, label))  # by label, then priority down, then index
     sorted_labels = label[order]
-    firsts = np.flatnonzero(np.r_[True, sorted_labels[1:] != sorted_labels[:-1]])
+    firsts = np.flatnonzero(np.diff(sorted_labels, prepend=-1))  # each label's first row
     keeper = np.empty(n, dtype=np.int64)
     keeper[sorted_labels[firsts]] = order[firsts]
     return keeper[label]

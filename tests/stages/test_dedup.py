@@ -250,3 +250,12 @@ def test_against_an_unknown_version_names_the_published_ones(tmp_path):
     cfg = config(tmp_path, "dedup.against=[v0009-00000000]")
     with pytest.raises(ConfigError, match=version):
         dedup.run(cfg)
+
+
+def test_empty_shards_and_empty_input_are_fine(tmp_path):
+    cfg = config(tmp_path)
+    write_filtered(cfg, [[], [{"text": articles()[0]}, {"text": articles()[0]}], []])
+    stats = dedup.run(cfg)
+    assert (stats.input, stats.kept) == (2, 1)
+    write_filtered(cfg, [])
+    assert dedup.run(cfg).input == 0
