@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 DEFAULT_CONFIG_PATH = Path("configs/corpus.yaml")
 
@@ -55,13 +55,34 @@ class FilterConfig(Section):
 
 
 class DedupConfig(Section):
+    """Exact and MinHash LSH near-duplicate removal; see docs/dedup.md."""
+
     enabled: bool = True
     exact: bool = True
     near: bool = True
     ngram: int = Field(5, ge=1, description="Words per shingle.")
     num_perm: int = Field(128, ge=8, le=1024)
     threshold: float = Field(0.8, gt=0.0, lt=1.0, description="Jaccard similarity of duplicates.")
-    seed: int = 1
+    bands: int | None = Field(None, ge=1, description="LSH bands; default: chosen from threshold.")
+    rows: int | None = Field(None, ge=1, description="Signature values per band; set with bands.")
+    seed: int = Field(1, ge=0)
+    scheme: Literal["affine32", "legacy"] = "affine32"
+    verify: bool = Field(True, description="Link LSH candidates only if estimated Jaccard >= threshold.")
+    keep: Literal["first", "longest", "newest", "best"] = "first"
+    best_signal: str | None = Field(None, description="Column or quality signal that keep: best maximizes.")
+    against: list[str] = Field([], description="Published versions (id or path) to deduplicate against.")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> DedupConfig:
+        if (self.bands is None) != (self.rows is None):
+            raise ValueError("dedup.bands and dedup.rows go together: set both, or neither")
+        if self.bands is not None and self.bands * self.rows > self.num_perm:
+            raise ValueError(f"dedup.bands * dedup.rows must be <= num_perm ({self.num_perm})")
+        if (self.keep == "best") != (self.best_signal is not None):
+            raise ValueError("dedup.best_signal names the column or quality signal of keep: best (only)")
+        if self.against and not self.enabled:
+            raise ValueError("dedup.against needs dedup.enabled: true")
+        return self
 
 
 class PublishConfig(Section):

@@ -19,6 +19,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipeline.config import Config
+from pipeline.dedup.index import publish_index
 from pipeline.progress import stage_progress
 from pipeline.schema import DEDUPED, LEDGER, PUBLISHED, conform
 from pipeline.sources import expand
@@ -80,6 +81,7 @@ def run(cfg: Config) -> StageStats:
             regroup(rows, cfg.publish.row_group_bytes), staging, "train", schema, cfg.publish.shard_bytes
         )
     write_table(build_ledger(cfg), staging / LEDGER_FILE)
+    publish_index(in_dir, staging)  # signatures for a later `dedup.against`
 
     manifest = {
         **header,
