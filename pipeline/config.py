@@ -97,10 +97,22 @@ class PublishConfig(Section):
     )
 
 
+class RayConfig(Section):
+    """Where and how to run on Ray (used when `engine: ray`)."""
+
+    address: str | None = Field(
+        None, description="auto, ray://host:port or host:port of a running cluster; null starts a local Ray."
+    )
+    max_retries: int = Field(3, ge=0, description="Times a task is rerun when its worker dies.")
+    object_store_mb: int | None = Field(None, ge=64, description="Object store of a local Ray, in MB.")
+
+
 class Config(Section):
     sources: list[SourceConfig] = Field(min_length=1)
     workdir: str = "output/work"
     workers: int = Field(2, ge=1)
+    engine: Literal["local", "ray"] = "local"
+    ray: RayConfig = RayConfig()
     extract: ExtractConfig = ExtractConfig()
     filters: list[FilterConfig] = []
     dedup: DedupConfig = DedupConfig()
@@ -117,7 +129,7 @@ class Config(Section):
 
     def fingerprint(self) -> str:
         """A short hash of everything that decides the corpus's content (not where or how fast)."""
-        recipe = self.model_dump(mode="json", exclude={"workers", "workdir"})
+        recipe = self.model_dump(mode="json", exclude={"workers", "workdir", "engine", "ray"})
         recipe["publish"].pop("dir", None)
         canonical = json.dumps(recipe, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(canonical.encode()).hexdigest()[:16]

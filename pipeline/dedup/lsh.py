@@ -7,6 +7,7 @@ union-find over the surviving edges.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cache
 
 import numba
@@ -75,37 +76,54 @@ def candidate_edges(
     rows: int,
     eligible: np.ndarray | None = None,
     cutoff: float | None = None,
+    map_bands=None,
 ) -> np.ndarray:
-    """Edges (i, j), i < j, between documents that share an LSH bucket, one band at a time.
+    """Edges (i, j), i < j, between documents that share an LSH bucket.
 
-    A bucket is a run of equal band keys after a polars sort. Without `cutoff`, every member links
-    to the bucket's first document. With it, members are visited in input order and link to the
-    first of the bucket's leaders whose estimated Jaccard with them reaches `cutoff`; a member
-    that matches none becomes a leader. So one dissimilar document that happens to come first
-    does not cut the true pairs of its bucket apart. `eligible` (a boolean mask) leaves documents
-    out, e.g. those without shingles, whose all-max signatures would otherwise share every bucket.
+    Each band is grouped on its own (`band_edges`), so bands can run in parallel: `map_bands(fn,
+    units, shared)` (an executor's `map_shared`) runs them; by default, one after another here.
     """
     docs = np.arange(signatures.shape[0], dtype=np.int64)
     if eligible is not None:
         docs = docs[eligible]
-    edges = [np.zeros((0, 2), dtype=np.int64)]
     if len(docs) < 2:
-        return edges[0]
-    found = np.empty((len(docs), 2), dtype=np.int64)  # at most one edge per document and band
-    for band in range(bands):
-        key = band_key(signatures, band, rows)
-        buckets = pl.DataFrame({"key": key[docs], "doc": docs}).sort("key", "doc")
-        count = _link_buckets(
-            buckets["key"].to_numpy(),
-            buckets["doc"].to_numpy(),
-            signatures,
-            -1.0 if cutoff is None else cutoff,
-            MAX_LEADERS,
-            found,
-        )
-        edges.append(found[:count].copy())
-    every = np.concatenate(edges)
+        return np.zeros((0, 2), dtype=np.int64)
+    units = [BandUnit(band, rows, docs, cutoff) for band in range(bands)]
+    if map_bands is None:
+        per_band = [band_edges(unit, signatures) for unit in units]
+    else:
+        per_band = list(map_bands(band_edges, units, signatures))
+    every = np.concatenate([np.zeros((0, 2), dtype=np.int64), *per_band])
     return np.unique(every, axis=0) if len(every) else every
+
+
+@dataclass(frozen=True)
+class BandUnit:
+    band: int
+    rows: int
+    docs: np.ndarray  # the documents that take part, in input order
+    cutoff: float | None
+
+
+def band_edges(unit: BandUnit, signatures: np.ndarray) -> np.ndarray:
+    """One band's edges. A bucket is a run of equal band keys after a polars sort. Without `cutoff`,
+    every member links to the bucket's first document. With it, members are visited in input order
+    and link to the first of the bucket's leaders whose estimated Jaccard with them reaches
+    `cutoff`; a member that matches none becomes a leader. So one dissimilar document that happens
+    to come first does not cut the true pairs of its bucket apart.
+    """
+    key = band_key(signatures, unit.band, unit.rows)
+    buckets = pl.DataFrame({"key": key[unit.docs], "doc": unit.docs}).sort("key", "doc")
+    found = np.empty((len(unit.docs), 2), dtype=np.int64)  # at most one edge per document
+    count = _link_buckets(
+        buckets["key"].to_numpy(),
+        buckets["doc"].to_numpy(),
+        signatures,
+        -1.0 if unit.cutoff is None else unit.cutoff,
+        MAX_LEADERS,
+        found,
+    )
+    return found[:count].copy()
 
 
 @numba.njit(cache=True, nogil=True)

@@ -1,9 +1,9 @@
-"""Run work units as Ray tasks: the same `map_ordered` contract as the local pool, on a cluster.
+"""Run work units as Ray tasks: the same ordered-results contract as the local pool, on a cluster.
 
 Results come back in input order, so stage outputs are byte-identical to the local engine's. A
-task whose worker dies (killed, OOM, node lost) is retried by Ray up to `max_retries` times; a task
-that raises is not retried, since the stages already turn bad records into ledger rows and an
-exception here is a bug that retrying would only repeat.
+task whose worker dies (killed, out of memory, node lost) is retried by Ray up to `max_retries`
+times; a task that raises is not retried, since the stages already turn bad records into ledger
+rows and an exception here is a bug that retrying would only repeat.
 """
 
 from __future__ import annotations
@@ -31,39 +31,61 @@ def import_ray():
     return ray
 
 
-def connect(address: str | None, num_cpus: int, object_store_bytes: int | None) -> None:
-    """Join the cluster at `address` (`auto`, `ray://host:port`) or start a local one with `num_cpus`."""
+def connect(address: str | None, num_cpus: int, object_store_mb: int | None) -> int:
+    """Join the cluster at `address` (`auto`, `ray://host:port`, `host:port`) or, with no address,
+    start a local Ray with `num_cpus`; return the cluster's CPU count."""
     ray = import_ray()
-    if ray.is_initialized():
-        return
-    options: dict[str, Any] = {
-        "include_dashboard": False,
-        "log_to_driver": False,
-        "ignore_reinit_error": True,
-    }
-    if address:
-        ray.init(address=address, **options)
-    else:
-        ray.init(num_cpus=num_cpus, object_store_memory=object_store_bytes, **options)
-    log.info("ray: connected, resources %s", ray.cluster_resources())
+    if not ray.is_initialized():
+        options: dict[str, Any] = {"include_dashboard": False, "log_to_driver": False}
+        if address:
+            ray.init(address=address, **options)
+        else:
+            memory = object_store_mb * 2**20 if object_store_mb else None
+            ray.init(num_cpus=num_cpus, object_store_memory=memory, **options)
+        log.info("ray: connected, resources %s", ray.cluster_resources())
+    return max(1, int(ray.cluster_resources().get("CPU", num_cpus)))
 
 
 @cache
 def remote(fn: Callable, max_retries: int):
+    """A module-level function as a Ray remote function, made once per process."""
+    return import_ray().remote(max_retries=max_retries, retry_exceptions=False)(fn)
+
+
+def in_order(refs: Iterable[Any], window: int) -> Iterator[Any]:
+    """Results of task refs in submission order, with at most `window` tasks in flight."""
     ray = import_ray()
-    return ray.remote(max_retries=max_retries, retry_exceptions=False)(fn)
+    pending: deque = deque()
+    for ref in refs:
+        pending.append(ref)
+        if len(pending) >= window:
+            yield ray.get(pending.popleft())
+    while pending:
+        yield ray.get(pending.popleft())
+
+
+def call(fn: Callable[[Any], Any], unit: Any) -> Any:
+    return fn(unit)
 
 
 def map_ordered(
     fn: Callable[[Any], Any], units: Iterable[Any], window: int, max_retries: int = 3
 ) -> Iterator[Any]:
-    """Submit units as tasks, at most `window` in flight, and yield their results in input order."""
-    ray = import_ray()
-    task = remote(fn, max_retries)
-    pending: deque = deque()
-    for unit in units:
-        pending.append(task.remote(unit))
-        if len(pending) >= window:
-            yield ray.get(pending.popleft())
-    while pending:
-        yield ray.get(pending.popleft())
+    # One remote trampoline for every function: `fn` travels with the task (pickled by reference
+    # for module functions), so partials and the like work as well.
+    task = remote(call, max_retries)
+    return in_order((task.remote(fn, unit) for unit in units), window)
+
+
+def call_shared(fn: Callable[[Any, Any], Any], unit: Any, shared: Any) -> Any:
+    return fn(unit, shared)
+
+
+def map_shared(
+    fn: Callable[[Any, Any], Any], units: Iterable[Any], shared: Any, window: int, max_retries: int = 3
+) -> Iterator[Any]:
+    """`fn(unit, shared)` as tasks; `shared` goes into the object store once and every task reads
+    it there (zero-copy for numpy arrays on the same node)."""
+    task = remote(call_shared, max_retries)
+    shared_ref = import_ray().put(shared)
+    return in_order((task.remote(fn, unit, shared_ref) for unit in units), window)

@@ -33,7 +33,8 @@ from pipeline.dedup.lsh import (
     verify_cutoff,
 )
 from pipeline.dedup.minhash import exact_hashes, fold, minhash_folded
-from pipeline.engine.local import map_ordered
+from pipeline.engine import Executor, executor_for
+from pipeline.progress import stage_progress
 from pipeline.schema import DEDUPED, FILTERED, LEDGER, conform
 from pipeline.stages.common import StageStats, finish, mark_done, require_input, stage_dir
 from pipeline.storage.ledger import dropped_rows, ledger_dir
@@ -50,13 +51,18 @@ def run(cfg: Config) -> StageStats:
     reset_dir(out_dir)
     parts = list_parts(in_dir)
     stats = StageStats(STAGE)
-    if cfg.dedup.enabled:
-        decision = decide(parts, against, cfg)
-        for path in parts:
-            stats.add(write_shard(path, decision, cfg, out_dir))
-    else:
-        for path in parts:
-            stats.add(pass_through(path, out_dir))
+    executor = executor_for(cfg)
+    total = sum(pq.ParquetFile(p).metadata.num_rows for p in parts)
+    with stage_progress(STAGE, total) as advance:
+        if cfg.dedup.enabled:
+            decision = decide(parts, against, cfg, executor)
+            units = [WriteUnit(path, cfg, out_dir) for path in parts]
+            shard_stats = executor.map_shared(write_shard, units, decision)
+        else:
+            shard_stats = executor.map(pass_through, [(path, out_dir) for path in parts])
+        for one in shard_stats:
+            stats.add(one)
+            advance(one.input)
     mark_done(out_dir)
     return finish(cfg, stats)
 
@@ -75,20 +81,28 @@ class Decision:
     first_row: dict[Path, int]  # each input shard's first node
 
 
-def decide(parts: list[Path], against: list[Path], cfg: Config) -> Decision:
+def decide(parts: list[Path], against: list[Path], cfg: Config, executor: Executor) -> Decision:
     published = [read_index(path) for path in against]
-    nodes, priority, first_row = fingerprint(parts, published, cfg.dedup, cfg.workers)
+    nodes, priority, first_row = fingerprint(parts, published, cfg.dedup, executor)
     new = len(nodes) - sum(map(len, published))
     if published:
         log.info("dedup: %d new documents against %d published ones", new, len(nodes) - new)
-    rep, similarity, same_text = cluster(nodes, priority, cfg.dedup)
+    rep, similarity, same_text = cluster(nodes, priority, cfg.dedup, executor.map_shared)
     origin = np.repeat(np.arange(len(published) + 1), [new, *map(len, published)]) - 1
     size = np.bincount(rep[:new], minlength=len(nodes))
     return Decision(nodes, rep, similarity, same_text, size, origin, against, first_row)
 
 
-def write_shard(path: Path, decision: Decision, cfg: Config, out_dir: Path) -> StageStats:
+@dataclass(frozen=True)
+class WriteUnit:
+    path: Path
+    cfg: Config
+    out_dir: Path
+
+
+def write_shard(unit: WriteUnit, decision: Decision) -> StageStats:
     """One shard's kept documents, their signatures, and the ledger of its removed ones."""
+    path, cfg, out_dir = unit.path, unit.cfg, unit.out_dir
     docs = pl.from_arrow(conform(pq.read_table(path), FILTERED))
     ids = decision.nodes.ids
     rows = np.arange(decision.first_row[path], decision.first_row[path] + docs.height)
@@ -121,8 +135,9 @@ def write_shard(path: Path, decision: Decision, cfg: Config, out_dir: Path) -> S
     return StageStats(STAGE, input=docs.height, kept=kept.height, dropped=Counter(reasons.to_list()))
 
 
-def pass_through(path: Path, out_dir: Path) -> StageStats:
+def pass_through(unit: tuple[Path, Path]) -> StageStats:
     """dedup.enabled: false: every document kept, each its own cluster."""
+    path, out_dir = unit
     docs = pl.from_arrow(conform(pq.read_table(path), FILTERED))
     kept = docs.with_columns(cluster_id=pl.col("id"), cluster_size=pl.lit(1, dtype=pl.Int32))
     write_table(conform(kept.to_arrow(), DEDUPED), part_path(out_dir, shard_index(path)))
@@ -150,7 +165,7 @@ def fingerprint_shard(unit: ShardUnit) -> tuple[Index, np.ndarray]:
 
 
 def fingerprint(
-    parts: list[Path], published: list[Index], dedup: DedupConfig, workers: int
+    parts: list[Path], published: list[Index], dedup: DedupConfig, executor: Executor
 ) -> tuple[Index, np.ndarray, dict[Path, int]]:
     """The graph's nodes: every shard's documents in input order, then the published ones, filled
     into arrays allocated once; their keep priorities; and each shard's first row."""
@@ -169,7 +184,7 @@ def fingerprint(
     ids = []
     offset = 0
     units = [ShardUnit(p, dedup) for p in parts]
-    for index, shard_priority in map_ordered(fingerprint_shard, units, workers):
+    for index, shard_priority in executor.map(fingerprint_shard, units):
         nodes.fill(offset, index)
         priority[offset : offset + len(index)] = shard_priority
         ids.append(index.ids)
@@ -221,7 +236,7 @@ def keep_priority(docs: pl.DataFrame, dedup: DedupConfig) -> np.ndarray:
 
 
 def cluster(
-    nodes: Index, priority: np.ndarray, dedup: DedupConfig
+    nodes: Index, priority: np.ndarray, dedup: DedupConfig, map_bands=None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Per document: the node its cluster keeps, the estimated Jaccard with it, and whether its
     normalized text equals that node's.
@@ -236,7 +251,7 @@ def cluster(
         edges.append(exact_edges(nodes.exact, eligible))
     if dedup.near:
         cutoff = verify_cutoff(dedup.threshold, dedup.num_perm) if dedup.verify else None
-        edges.append(candidate_edges(nodes.signatures, *banding(dedup), eligible, cutoff))
+        edges.append(candidate_edges(nodes.signatures, *banding(dedup), eligible, cutoff, map_bands))
     label = components(n, np.concatenate(edges))
     rep = representatives(label, priority)
     removed = np.flatnonzero(rep != np.arange(n))

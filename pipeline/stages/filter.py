@@ -20,7 +20,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipeline.config import Config
-from pipeline.engine.local import map_ordered
+from pipeline.engine import executor_for
 from pipeline.filters import FilterFn, FilterParams, Verdict, build_filter
 from pipeline.progress import stage_progress
 from pipeline.schema import EXTRACTED, FILTERED, LEDGER, conform
@@ -43,7 +43,7 @@ def run(cfg: Config) -> StageStats:
     stats = StageStats(STAGE)
     total = sum(pq.ParquetFile(path).metadata.num_rows for path, *_ in units)
     with stage_progress(STAGE, total) as advance:
-        for shard_stats in map_ordered(filter_shard, units, cfg.workers):
+        for shard_stats in executor_for(cfg).map(filter_shard, units):
             stats.add(shard_stats)
             advance(shard_stats.input)
     mark_done(out_dir)

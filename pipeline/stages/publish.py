@@ -12,7 +12,8 @@ import json
 import logging
 import os
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pyarrow as pa
@@ -20,16 +21,18 @@ import pyarrow.parquet as pq
 
 from pipeline.config import Config
 from pipeline.dedup.index import publish_index
+from pipeline.engine import executor_for
 from pipeline.progress import stage_progress
 from pipeline.schema import DEDUPED, LEDGER, PUBLISHED, conform
 from pipeline.sources import expand
 from pipeline.stages import STAGE_NAMES
 from pipeline.stages.common import StageStats, finish, read_stats, require_input, stage_dir
 from pipeline.storage.card import write_card
+from pipeline.storage.layout import FilePlan, plan_files
 from pipeline.storage.ledger import read_ledger
 from pipeline.storage.manifest import describe_inputs, git_commit, now_utc, package_versions
 from pipeline.storage.plots import write_plots
-from pipeline.storage.shards import list_parts, write_sized_shards, write_table
+from pipeline.storage.shards import PARQUET_OPTIONS, list_parts, temporary_name, write_table
 from pipeline.storage.summary import CorpusSummary
 from pipeline.storage.versions import content_hash, file_sha256, find_by_hash, list_versions, next_version
 
@@ -63,7 +66,6 @@ def run(cfg: Config) -> StageStats:
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
 
-    summary = CorpusSummary()
     header = {
         "version": version,
         "parent_version": previous[-1] if previous else None,
@@ -74,12 +76,18 @@ def run(cfg: Config) -> StageStats:
             for s, c in stage_counts.items()
         },
     }
-    schema = PUBLISHED.with_metadata({"sift.manifest_summary": json.dumps(header, sort_keys=True)})
+    plans = plan_files(parts, cfg.publish.row_group_bytes, cfg.publish.shard_bytes) or [()]
+    units = [
+        FileUnit(staging / f"train-{i:05d}-of-{len(plans):05d}.parquet", plan, version, fingerprint, header)
+        for i, plan in enumerate(plans)
+    ]
+    summary = CorpusSummary()
+    shards = []
     with stage_progress(STAGE, documents) as advance:
-        rows = stamped(read_documents(parts, summary, advance), version, fingerprint)
-        files = write_sized_shards(
-            regroup(rows, cfg.publish.row_group_bytes), staging, "train", schema, cfg.publish.shard_bytes
-        )
+        for shard, file_summary in executor_for(cfg).map(write_file, units):
+            shards.append(shard)
+            summary.merge(file_summary)
+            advance(shard["rows"])
     write_table(build_ledger(cfg), staging / LEDGER_FILE)
     publish_index(in_dir, staging)  # signatures for a later `dedup.against`
 
@@ -91,16 +99,7 @@ def run(cfg: Config) -> StageStats:
         "inputs": describe_inputs([path for source in cfg.sources for path, _ in expand(source)]),
         "stages": stage_counts,
         "summary": summary.to_dict(),
-        "shards": [
-            {
-                "file": f.name,
-                "rows": pq.ParquetFile(f).metadata.num_rows,
-                "row_groups": pq.ParquetFile(f).metadata.num_row_groups,
-                "bytes": f.stat().st_size,
-                "sha256": file_sha256(f),
-            }
-            for f in files
-        ],
+        "shards": shards,
         "ledger": LEDGER_FILE,
         "packages": package_versions(),
     }
@@ -108,48 +107,62 @@ def run(cfg: Config) -> StageStats:
     os.replace(staging, corpus_dir / version)
     write_card(corpus_dir, cfg.publish.name, cfg.publish.license)
     write_plots(cfg, summary)
-    log.info("publish: wrote %s (%d documents, %d shards)", version, documents, len(files))
+    log.info("publish: wrote %s (%d documents, %d shards)", version, documents, len(shards))
     return stats
 
 
-def read_documents(
-    parts: list[Path], summary: CorpusSummary | None = None, advance: Callable[[int], None] | None = None
-) -> Iterator[pa.Table]:
+def read_documents(parts: list[Path]) -> Iterator[pa.Table]:
     for path in parts:
-        table = conform(pq.read_table(path), DEDUPED)
-        if summary is not None:
+        yield conform(pq.read_table(path), DEDUPED)
+
+
+@dataclass(frozen=True)
+class FileUnit:
+    path: Path
+    plan: FilePlan
+    version: str
+    fingerprint: str
+    header: dict
+
+
+def write_file(unit: FileUnit) -> tuple[dict, CorpusSummary]:
+    """Write one planned file (atomically); return its manifest entry and its statistics."""
+    schema = PUBLISHED.with_metadata({"sift.manifest_summary": json.dumps(unit.header, sort_keys=True)})
+    summary = CorpusSummary()
+    tables: dict[Path, pa.Table] = {}
+    temporary = temporary_name(unit.path)
+    rows = 0
+    with pq.ParquetWriter(temporary, schema, **PARQUET_OPTIONS) as writer:
+        for group in unit.plan:
+            pieces = []
+            for piece in group:
+                if piece.part not in tables:
+                    tables = {piece.part: conform(pq.read_table(piece.part), DEDUPED)}
+                pieces.append(tables[piece.part].slice(piece.start, piece.rows))
+            table = pa.concat_tables(pieces).combine_chunks()
             summary.add(table)
-        if advance is not None:
-            advance(table.num_rows)
-        yield table
+            writer.write_table(
+                stamp(table, unit.version, unit.fingerprint), row_group_size=max(table.num_rows, 1)
+            )
+            rows += table.num_rows
+    os.replace(temporary, unit.path)
+    meta = pq.ParquetFile(unit.path).metadata
+    entry = {
+        "file": unit.path.name,
+        "rows": rows,
+        "row_groups": meta.num_row_groups,
+        "bytes": unit.path.stat().st_size,
+        "sha256": file_sha256(unit.path),
+    }
+    return entry, summary
 
 
-def stamped(tables: Iterator[pa.Table], version: str, fingerprint: str) -> Iterator[pa.Table]:
+def stamp(table: pa.Table, version: str, fingerprint: str) -> pa.Table:
     """Add the version and recipe fingerprint to every row."""
-    for table in tables:
-        n = table.num_rows
-        table = table.append_column("corpus_version", pa.array([version] * n, pa.string()))
-        table = table.append_column("config_fingerprint", pa.array([fingerprint] * n, pa.string()))
-        yield conform(table, PUBLISHED)
-
-
-def regroup(tables: Iterator[pa.Table], max_bytes: int) -> Iterator[pa.Table]:
-    """Re-cut a stream of tables into row groups of at most `max_bytes` (uncompressed Arrow size)."""
-    buffer: list[pa.Table] = []
-    size = 0
-    for table in tables:
-        if table.num_rows == 0:
-            continue
-        rows_per_slice = max(1, int(max_bytes // max(table.nbytes / table.num_rows, 1)))
-        for start in range(0, table.num_rows, rows_per_slice):
-            piece = table.slice(start, rows_per_slice)
-            if buffer and size + piece.nbytes > max_bytes:
-                yield pa.concat_tables(buffer).combine_chunks()
-                buffer, size = [], 0
-            buffer.append(piece)
-            size += piece.nbytes
-    if buffer:
-        yield pa.concat_tables(buffer).combine_chunks()
+    n = table.num_rows
+    table = table.append_column("corpus_version", pa.array([version] * n, pa.string()))
+    table = table.append_column("config_fingerprint", pa.array([fingerprint] * n, pa.string()))
+    return conform(table, PUBLISHED)
 
 
 def build_ledger(cfg: Config) -> pa.Table:
