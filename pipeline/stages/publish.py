@@ -30,6 +30,7 @@ from pipeline.stages.common import StageStats, finish, read_stats, require_input
 from pipeline.storage.card import write_card
 from pipeline.storage.layout import FilePlan, plan_files
 from pipeline.storage.ledger import read_ledger
+from pipeline.storage.lock import exclusive
 from pipeline.storage.manifest import describe_inputs, git_commit, now_utc, package_versions
 from pipeline.storage.plots import write_plots
 from pipeline.storage.shards import PARQUET_OPTIONS, list_parts, temporary_name, write_table
@@ -41,9 +42,18 @@ LEDGER_FILE = "ledger.parquet"
 log = logging.getLogger(__name__)
 
 
+class VersionExistsError(RuntimeError):
+    """A version id is taken: versions are never overwritten."""
+
+
 def run(cfg: Config) -> StageStats:
-    in_dir = require_input(cfg, "dedup")
     corpus_dir = Path(cfg.publish.dir)
+    with exclusive(corpus_dir, "corpus folder"):
+        return publish(cfg, corpus_dir)
+
+
+def publish(cfg: Config, corpus_dir: Path) -> StageStats:
+    in_dir = require_input(cfg, "dedup")
     parts = list_parts(in_dir)
     fingerprint = cfg.fingerprint()
     documents = sum(pq.ParquetFile(p).metadata.num_rows for p in parts)
@@ -65,6 +75,33 @@ def run(cfg: Config) -> StageStats:
     staging = corpus_dir / f".{version}.staging-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
+    try:
+        write_version(cfg, staging, in_dir, version, previous, stage_counts, documents)
+        if (corpus_dir / version).exists():
+            raise VersionExistsError(
+                f"{corpus_dir / version} exists already; published versions are never replaced"
+            )
+        os.replace(staging, corpus_dir / version)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    make_read_only(corpus_dir / version)
+    write_card(corpus_dir, cfg.publish.name, cfg.publish.license)
+    log.info("publish: wrote %s (%d documents)", version, documents)
+    return stats
+
+
+def write_version(
+    cfg: Config,
+    staging: Path,
+    in_dir: Path,
+    version: str,
+    previous: list[str],
+    stage_counts: dict,
+    documents: int,
+) -> None:
+    """Shards, ledger, dedup index and manifest of a new version, in its staging folder."""
+    parts = list_parts(in_dir)
+    fingerprint = cfg.fingerprint()
 
     header = {
         "version": version,
@@ -104,11 +141,14 @@ def run(cfg: Config) -> StageStats:
         "packages": package_versions(),
     }
     (staging / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str) + "\n")
-    os.replace(staging, corpus_dir / version)
-    write_card(corpus_dir, cfg.publish.name, cfg.publish.license)
     write_plots(cfg, summary)
-    log.info("publish: wrote %s (%d documents, %d shards)", version, documents, len(shards))
-    return stats
+
+
+def make_read_only(directory: Path) -> None:
+    """Published files and folders lose their write bits: a version is not edited in place."""
+    for path in sorted(directory.rglob("*"), reverse=True):
+        path.chmod(0o555 if path.is_dir() else 0o444)
+    directory.chmod(0o555)
 
 
 def read_documents(parts: list[Path]) -> Iterator[pa.Table]:

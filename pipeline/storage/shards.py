@@ -16,6 +16,14 @@ def temporary_name(path: Path) -> Path:
     return path.with_name(f".{path.name}.tmp-{os.getpid()}")
 
 
+def write_text(path: Path, text: str) -> None:
+    """Write a small text file (JSON, CSV, HTML) atomically."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = temporary_name(path)
+    temporary.write_text(text)
+    os.replace(temporary, path)
+
+
 def write_table(table: pa.Table, path: Path, metadata: dict[str, str] | None = None, **options) -> None:
     """Write `table` to `path` so that a reader sees the whole file or none of it."""
     path.parent.mkdir(parents=True, exist_ok=True)
