@@ -1,19 +1,21 @@
-"""Plain HTML files (optionally gzipped): one record per file."""
+"""Plain HTML files (optionally compressed, by extension): one record per file."""
 
 from __future__ import annotations
 
-import gzip
 from collections.abc import Iterator
 from pathlib import Path
 
-from pipeline.sources import RawRecord
+from pipeline.sources import RawRecord, is_url, open_input
 
 
 def read(path: str) -> Iterator[RawRecord]:
-    record = RawRecord(source_file=path, record_index=0, content_type="text/html", url=Path(path).as_uri())
+    url = path if is_url(path) else Path(path).resolve().as_uri()
+    record = RawRecord(
+        source_file=path, record_index=0, id_key=f"{path}#0", content_type="text/html", url=url
+    )
     try:
-        data = Path(path).read_bytes()
-        record.payload = gzip.decompress(data) if path.endswith(".gz") else data
+        with open_input(path) as stream:
+            record.payload = stream.read()
     except Exception as err:
         record.error = f"unreadable HTML file: {type(err).__name__}: {err}"
     yield record
