@@ -70,6 +70,7 @@ def where(record: RawRecord) -> str:
     return f"{record.source_file} record {record.record_index}{offset}"
 
 
+@cache
 def quiet_trafilatura() -> None:
     """trafilatura logs a warning for every page it gives up on; the ledger already says so."""
     logging.getLogger("trafilatura").setLevel(logging.CRITICAL)

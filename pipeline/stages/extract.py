@@ -110,6 +110,8 @@ class Screen:
             return drop("non_html", kind)
         if len(payload) > self.max_html_bytes:
             return drop("too_large", value=len(payload), threshold=str(self.max_html_bytes))
+        # Our own hash of the bytes, not WARC-Payload-Digest: crawlers compute that one in their own
+        # ways (ClueWeb09's never match their payloads), and hashing costs little next to extracting.
         digest = hashlib.blake2b(payload, digest_size=16).digest()
         if digest in self.first_with_payload:
             return drop("duplicate_payload", duplicate_of=self.first_with_payload[digest])
