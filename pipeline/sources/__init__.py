@@ -51,6 +51,7 @@ class RawRecord:
     http_status: int | None = None
     payload: bytes | None = None  # the HTTP body, content-encoding removed
     text: str | None = None  # text given by the source itself (WET, JSONL/Parquet text field)
+    oversized: bool = False  # the payload was longer than the reader may keep; it was left unread
     error: str | None = None  # why this record could not be read
 
 
@@ -116,15 +117,19 @@ def open_input(path: str, compression: str | None = "infer") -> IO[bytes]:
     return fsspec.open(path, "rb", compression=compression).open()
 
 
-def read_source(source: SourceConfig) -> Iterator[RawRecord]:
+def read_source(source: SourceConfig, max_payload_bytes: int | None = None) -> Iterator[RawRecord]:
     pairs = expand(source)
     if not pairs:
         yield broken(source.path, 0, "no input files match this path")
     for path, fmt in pairs:
-        yield from read_records(path, fmt, source.fields)
+        yield from read_records(path, fmt, source.fields, max_payload_bytes)
 
 
-def read_records(path: str, fmt: str, fields: FieldMapping | None = None) -> Iterator[RawRecord]:
+def read_records(
+    path: str, fmt: str, fields: FieldMapping | None = None, max_payload_bytes: int | None = None
+) -> Iterator[RawRecord]:
+    """The records of one file. A WARC or HTML payload over `max_payload_bytes` is not read into
+    memory (a decompression bomb stays harmless); the record comes out `oversized`."""
     from pipeline.sources import html, tables, warc
 
     readers = {
@@ -140,4 +145,4 @@ def read_records(path: str, fmt: str, fields: FieldMapping | None = None) -> Ite
     if fmt in ("jsonl", "parquet"):
         yield from readers[fmt](path, fields or FieldMapping())
     else:
-        yield from readers[fmt](path)
+        yield from readers[fmt](path, max_payload_bytes)

@@ -22,7 +22,7 @@ PAYLOAD_TYPES = ("response", "resource", "conversion")
 ARC_TYPES = {"arc_header": "warcinfo"}
 
 
-def read(path: str) -> Iterator[RawRecord]:
+def read(path: str, max_payload_bytes: int | None = None) -> Iterator[RawRecord]:
     index = 0
     try:
         # warcio itself undoes the per-record gzip members; fsspec must not decompress.
@@ -30,7 +30,7 @@ def read(path: str) -> Iterator[RawRecord]:
             iterator = ArchiveIterator(stream)
             for record in iterator:
                 stray_before = iterator.err_count
-                item = to_raw(path, index, record)
+                item = to_raw(path, index, record, max_payload_bytes)
                 item.record_offset = iterator.get_record_offset()  # reads to the record's end
                 if item.error is None and iterator.err_count > stray_before:
                     item.error = "record is longer than its declared length (stray bytes after it)"
@@ -44,7 +44,7 @@ def header(record: ArcWarcRecord, warc_name: str, arc_name: str) -> str | None:
     return record.rec_headers.get_header(warc_name if record.format == "warc" else arc_name)
 
 
-def to_raw(path: str, index: int, record: ArcWarcRecord) -> RawRecord:
+def to_raw(path: str, index: int, record: ArcWarcRecord, max_payload_bytes: int | None) -> RawRecord:
     record_type = ARC_TYPES.get(record.rec_type, record.rec_type or "unknown")
     # ARC has no record ids: warcio's arc2warc would invent random ones, which would break stable ids.
     record_id = record.rec_headers.get_header("WARC-Record-ID") if record.format == "warc" else None
@@ -63,9 +63,14 @@ def to_raw(path: str, index: int, record: ArcWarcRecord) -> RawRecord:
         item.error = f"bad record length {declared_length!r}"
         return item
     try:
-        payload = record.content_stream().read()
+        payload = record.content_stream().read(None if max_payload_bytes is None else max_payload_bytes + 1)
     except Exception as err:  # e.g. a Content-Encoding warcio cannot undo
         item.error = f"unreadable record body: {type(err).__name__}: {err}"
+        return item
+    if max_payload_bytes is not None and len(payload) > max_payload_bytes:
+        item.oversized = True  # the rest stays unread; warcio skips it compressed
+        if record.http_headers is not None and record_type == "response":
+            add_http(item, record)
         return item
     missing = getattr(record.raw_stream, "limit", 0) or 0
     if missing > 0:

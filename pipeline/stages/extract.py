@@ -73,7 +73,7 @@ def run(cfg: Config, extractor: Extractor = extract_record) -> StageStats:
 
 def all_records(cfg: Config) -> Iterator[RawRecord]:
     for source in cfg.sources:
-        yield from read_source(source)
+        yield from read_source(source, cfg.extract.max_html_bytes)
 
 
 class Screen:
@@ -103,6 +103,8 @@ class Screen:
             return drop(
                 "http_status", f"HTTP {record.http_status}", value=record.http_status, threshold="200"
             )
+        if record.oversized:
+            return drop("too_large", f"over {self.max_html_bytes} bytes", threshold=str(self.max_html_bytes))
         payload = record.payload or b""
         if not payload:
             return drop("empty_payload")

@@ -5,7 +5,7 @@ import pytest
 from warcio.warcwriter import WARCWriter
 
 from pipeline.sources import detect_format, read_records
-from tests.conftest import CC_SAMPLE, DATA, lingua_page
+from tests.conftest import CC_SAMPLE, DATA, lingua_page, scrapinghub_pages, write_warc
 
 WARC_DIR = DATA / "warc"
 CLUEWEB = WARC_DIR / "clueweb09-ja-warc018.warc.gz"
@@ -126,3 +126,11 @@ def test_format_detected_from_extension():
     assert detect_format("dump.jsonl.zst") == "jsonl"
     with pytest.raises(ValueError, match=r"set sources\[\]\.format"):
         detect_format("notes.txt")
+
+
+def test_a_payload_over_the_cap_is_left_unread(tmp_path):
+    url, page, _ = scrapinghub_pages()[0]
+    path = write_warc(tmp_path / "pages.warc.gz", [(url, page), ("https://big.example/", page * 20)])
+    small, big = read_records(str(path), "warc", max_payload_bytes=len(page.encode()) * 2)
+    assert small.payload.decode() == page and not small.oversized
+    assert big.oversized and big.payload is None and big.http_status == 200 and big.error is None
