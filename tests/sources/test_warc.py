@@ -1,3 +1,4 @@
+import gzip
 import io
 from collections import Counter
 
@@ -134,3 +135,31 @@ def test_a_payload_over_the_cap_is_left_unread(tmp_path):
     small, big = read_records(str(path), "warc", max_payload_bytes=len(page.encode()) * 2)
     assert small.payload.decode() == page and not small.oversized
     assert big.oversized and big.payload is None and big.http_status == 200 and big.error is None
+
+
+def arc_record(url: str, date: str, content_type: str, block: bytes) -> bytes:
+    """An ARC v1 record: one header line, then the block (here an HTTP response)."""
+    return f"{url} 127.0.0.1 {date} {content_type} {len(block)}\n".encode() + block + b"\n"
+
+
+def write_arc(path, page: str, compress: bool) -> None:
+    body = page.encode()
+    http = b"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n\r\n" + body
+    version = b"1 0 Sift test\nURL IP-address Archive-date Content-type Archive-length\n"
+    members = [
+        arc_record("filedesc://test.arc", "20240105080000", "text/plain", version),
+        arc_record("http://arc.example/page", "20240105080102", "text/html", http),
+    ]
+    path.write_bytes(b"".join(gzip.compress(m) for m in members) if compress else b"".join(members))
+
+
+@pytest.mark.parametrize("name", ["pages.arc", "pages.arc.gz"])
+def test_arc_files_gzipped_or_not_yield_their_responses(tmp_path, name):
+    _, page, _ = scrapinghub_pages()[0]
+    write_arc(tmp_path / name, page, compress=name.endswith(".gz"))
+    header, response = read_records(str(tmp_path / name), detect_format(name))
+    assert header.record_type == "warcinfo" and header.error is None
+    assert response.record_type == "response" and response.error is None
+    assert response.http_status == 200 and response.payload.decode() == page
+    assert response.url == "http://arc.example/page" and response.warc_record_id is None
+    assert response.fetch_date.isoformat() == "2024-01-05T08:01:02+00:00"

@@ -17,6 +17,7 @@ from pipeline.sources import read_records
 from pipeline.stages import extract
 from pipeline.stages.common import metrics_path
 from tests.conftest import CC_SAMPLE, DATA, make_config, scrapinghub_pages
+from tests.sources.test_warc import write_wet
 
 WARC_DIR = DATA / "warc"
 REAL_WARCS = ["cc-main-2020-34-sample.warc.gz", "clueweb09-ja-warc018.warc.gz", "example-revisit.warc.gz"]
@@ -250,3 +251,13 @@ def test_a_page_that_stalls_or_kills_its_worker_is_an_error_and_the_run_complete
     assert error["message"].startswith(f"{pages_warc} record 2 (offset ") and message in error["message"]
     assert stats.kept == len(scrapinghub_pages()) + 1
     assert scrapinghub_pages()[3][0] in set(docs["url"])
+
+
+def test_wet_text_is_taken_as_is(tmp_path):
+    text = (DATA / "lingua" / "fr" / "sentences.txt").read_text()
+    wet = tmp_path / "crawl.warc.wet.gz"
+    write_wet(wet, [("https://lingua.example/fr", text)])
+    _, stats, docs, _ = run_extract(tmp_path, [wet])
+    assert stats.dropped == {"not_response": 1}  # the warcinfo record
+    (row,) = docs.rows(named=True)
+    assert row["text"] == text and row["extractor"] == "source_text" and row["html_bytes"] is None
