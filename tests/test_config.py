@@ -76,18 +76,3 @@ def test_fingerprint_ignores_workers_but_not_filters(tmp_path):
     base = load_config(path).fingerprint()
     assert load_config(path, ["workers=7"]).fingerprint() == base
     assert load_config(path, ["filters.1.min_words=10"]).fingerprint() != base
-
-
-def test_source_field_mapping_names_its_allowed_keys(tmp_path):
-    raw = recipe(tmp_path, ["dump.jsonl"])
-    raw["sources"][0]["fields"] = {"htm": "body"}
-    with pytest.raises(ConfigError) as err:
-        load_config(write(tmp_path, raw))
-    assert "sources.0.fields.htm" in str(err.value) and "html, id, text, url" in str(err.value)
-
-
-def test_precision_and_recall_cannot_both_be_favoured(tmp_path):
-    raw = recipe(tmp_path, ["x.warc.gz"])
-    raw["extract"].update(favor_precision=True, favor_recall=True)
-    with pytest.raises(ConfigError, match="favor_precision and favor_recall exclude each other"):
-        load_config(write(tmp_path, raw))
