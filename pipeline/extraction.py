@@ -14,6 +14,11 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
+import trafilatura
+from trafilatura.deduplication import LRUCache
+from trafilatura.metadata import extract_title
+from trafilatura.utils import load_html
+
 from pipeline.sources import RawRecord
 from pipeline.sources.content import decode_html
 
@@ -45,8 +50,6 @@ class Outcome:
 
 @cache
 def extractor_name() -> str:
-    import trafilatura
-
     return f"trafilatura {trafilatura.__version__}"
 
 
@@ -78,11 +81,6 @@ def quiet_trafilatura() -> None:
 
 def extract_text(html: str, url: str | None, options: dict[str, Any]) -> tuple[str, str | None]:
     """(text, title) of one page; empty text when trafilatura finds no main content."""
-    import trafilatura
-    from trafilatura.deduplication import LRUCache
-    from trafilatura.metadata import extract_title
-    from trafilatura.utils import load_html
-
     tree = load_html(html)
     if tree is None:
         return "", None

@@ -13,6 +13,8 @@ from __future__ import annotations
 import codecs
 import re
 
+from charset_normalizer import from_bytes
+
 HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
 # Types that say nothing about the payload, so the payload has to speak for itself.
 GENERIC_TYPES = frozenset(
@@ -127,7 +129,5 @@ def decode_html(payload: bytes, content_type: str | None) -> tuple[str, str]:
 
 
 def detect_charset(payload: bytes) -> str:
-    from charset_normalizer import from_bytes
-
     best = from_bytes(payload[:DETECTION_BYTES]).best()
     return codec_name(best.encoding if best else None) or "cp1252"
