@@ -34,6 +34,7 @@ from typing import Any, Generic, TypeVar
 log = logging.getLogger(__name__)
 
 READY = "ready"
+START_TIMEOUT_S = 120.0  # a worker that is not ready by then will not be
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
@@ -185,6 +186,8 @@ def run_isolated(
         process = context.Process(target=stream_batch, args=(fn, remaining, guard, sender), daemon=True)
         process.start()
         sender.close()
+        if not receiver.poll(START_TIMEOUT_S):
+            process.kill()
         try:
             receiver.recv()  # READY
         except EOFError:  # not a bad item: no worker can start, and none ever will
