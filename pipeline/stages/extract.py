@@ -113,8 +113,9 @@ class Screen:
         if len(payload) > self.max_html_bytes:
             return drop("too_large", value=len(payload), threshold=str(self.max_html_bytes))
         # Our own hash of the bytes, not WARC-Payload-Digest: crawlers compute that one in their own
-        # ways (ClueWeb09's never match their payloads), and hashing costs little next to extracting.
-        digest = hashlib.blake2b(payload, digest_size=16).digest()
+        # ways (ClueWeb09's never match their payloads). SHA-256 runs at ~1.8 GB/s with CPU support,
+        # twice blake2b here, and it is the main process's time.
+        digest = hashlib.sha256(payload).digest()[:16]
         if digest in self.first_with_payload:
             return drop("duplicate_payload", duplicate_of=self.first_with_payload[digest])
         self.first_with_payload[digest] = ident["id"]
