@@ -25,23 +25,58 @@ class Section(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_default=True)
 
 
+class FieldMapping(Section):
+    """Which fields of a JSONL or Parquet row hold the page; `html` wins when a row has both."""
+
+    html: str | None = Field("html", description="Field with the raw HTML, extracted with trafilatura.")
+    text: str | None = Field("text", description="Field with ready text, taken as is.")
+    url: str | None = "url"
+    id: str | None = Field(
+        "id", description="The row's own id; makes the document id independent of row order."
+    )
+    date: str | None = Field("date", description="Fetch date: ISO 8601, HTTP date or Unix seconds.")
+
+    @model_validator(mode="after")
+    def _html_or_text(self) -> FieldMapping:
+        if self.html is None and self.text is None:
+            raise ValueError("set at least one of html, text")
+        return self
+
+
 class SourceConfig(Section):
-    path: str = Field(description="A file, a directory or a glob.")
+    path: str = Field(
+        description="A file, a directory, a glob or an fsspec URL (file://, s3://bucket/crawl/*.warc.gz, memory://)."
+    )
     format: Literal["auto", "warc", "html", "jsonl", "parquet"] = "auto"
+    fields: FieldMapping = FieldMapping()
 
 
 class ExtractConfig(Section):
-    """trafilatura options and the shape of the extract stage's output."""
+    """trafilatura options, the limits that keep one page from stalling a run, and the output's shape."""
 
     favor_precision: bool = False
     favor_recall: bool = False
     include_comments: bool = False
     include_tables: bool = True
-    deduplicate: bool = False
+    deduplicate: bool = Field(False, description="Drop repeated paragraphs within a page.")
+    fast: bool = Field(False, description="Skip trafilatura's fallback extractors: faster, a little worse.")
     target_language: str | None = None
     min_text_chars: int = Field(1, ge=0, description="Shorter extractions are dropped as empty_text.")
+    max_html_bytes: int = Field(
+        5 * 2**20, ge=1, description="Larger pages are dropped as too_large before extraction."
+    )
+    time_limit_s: float = Field(30.0, gt=0, description="Per page; a page that takes longer is an error.")
+    worker_memory_mb: int | None = Field(
+        4096, ge=256, description="Address-space cap per worker; a page that needs more is an error."
+    )
     records_per_shard: int = Field(2000, ge=1)
     batch_size: int = Field(32, ge=1, description="Records sent to a worker at a time.")
+
+    @model_validator(mode="after")
+    def _one_bias(self) -> ExtractConfig:
+        if self.favor_precision and self.favor_recall:
+            raise ValueError("favor_precision and favor_recall exclude each other; set at most one")
+        return self
 
 
 class FilterConfig(Section):
