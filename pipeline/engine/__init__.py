@@ -24,6 +24,18 @@ class Executor(Protocol):
         """`fn(unit, shared)` for each unit, where `shared` is one large read-only object (an array)
         that should travel to the workers once, not with every unit."""
 
+    def map_guarded(
+        self,
+        fn: Callable[[Any], Any],
+        items: Iterable[Any],
+        *,
+        batch_size: int,
+        guard: Any,
+        on_failure: Callable,
+    ) -> Iterator[Any]:
+        """`fn(item)` for items that may hang or kill their worker (see `engine.guarded`); a failed
+        item yields `on_failure(item, failure)`."""
+
 
 @dataclass
 class LocalExecutor:
@@ -33,6 +45,13 @@ class LocalExecutor:
         from pipeline.engine.local import map_ordered
 
         return map_ordered(fn, units, self.workers)
+
+    def map_guarded(self, fn, items, *, batch_size, guard, on_failure):
+        from pipeline.engine.guarded import map_guarded
+
+        return map_guarded(
+            fn, items, workers=self.workers, batch_size=batch_size, guard=guard, on_failure=on_failure
+        )
 
     def map_shared(self, fn, units, shared):
         # Shared objects are large arrays; threads see them without copies, and the kernels that
@@ -50,6 +69,19 @@ class RayExecutor:
         from pipeline.engine import ray as ray_engine
 
         return ray_engine.map_ordered(fn, units, window=2 * self.workers, max_retries=self.max_retries)
+
+    def map_guarded(self, fn, items, *, batch_size, guard, on_failure):
+        from pipeline.engine import ray as ray_engine
+
+        return ray_engine.map_guarded(
+            fn,
+            items,
+            batch_size=batch_size,
+            guard=guard,
+            on_failure=on_failure,
+            window=2 * self.workers,
+            max_retries=self.max_retries,
+        )
 
     def map_shared(self, fn, units, shared):
         from pipeline.engine import ray as ray_engine

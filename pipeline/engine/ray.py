@@ -9,9 +9,11 @@ rows and an exception here is a bug that retrying would only repeat.
 from __future__ import annotations
 
 import logging
+import signal
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from functools import cache
+from itertools import islice
 from typing import Any
 
 log = logging.getLogger(__name__)
@@ -89,3 +91,66 @@ def map_shared(
     task = remote(call_shared, max_retries)
     shared_ref = import_ray().put(shared)
     return in_order((task.remote(fn, unit, shared_ref) for unit in units), window)
+
+
+def guarded_batch(unit: tuple[Callable[[Any], Any], list[Any], Any]) -> list[Any]:
+    """Task side of `map_guarded`: each item under the soft time limit (SIGALRM raises inside the
+    item) and the hard one (faulthandler ends the worker). No address-space cap here: a Ray worker
+    lives on after the task, and a cap would outlive it."""
+    from pipeline.engine.guarded import on_alarm, run_batch
+
+    fn, batch, guard = unit
+    try:
+        signal.signal(signal.SIGALRM, on_alarm)
+    except ValueError:  # not the main thread: only the hard limit applies
+        log.warning("ray: task not on the worker's main thread; soft time limit off")
+    return run_batch(fn, batch, guard)
+
+
+def map_guarded(
+    fn: Callable[[Any], Any],
+    items: Iterable[Any],
+    *,
+    batch_size: int,
+    guard: Any,
+    on_failure: Callable[[Any, Any], Any],
+    window: int,
+    max_retries: int,
+) -> Iterator[Any]:
+    """The Ray form of `pipeline.engine.guarded.map_guarded`: batches as tasks, results in order.
+
+    A batch whose worker keeps dying (Ray retried it `max_retries` times) is rerun item by item,
+    one task each and no retries, so the item that kills its worker is pinned down and gets a
+    `worker_died` failure while every other item still gets its result.
+    """
+    from pipeline.engine.guarded import Failure
+
+    ray = import_ray()
+    batch_task = remote(guarded_batch, max_retries)
+    single_task = remote(guarded_batch, 0)
+
+    def outcomes(batch: list[Any], results: list[Any]) -> Iterator[Any]:
+        for item, result in zip(batch, results, strict=True):
+            yield on_failure(item, result) if isinstance(result, Failure) else result
+
+    def settle(batch: list[Any], ref: Any) -> Iterator[Any]:
+        try:
+            yield from outcomes(batch, ray.get(ref))
+            return
+        except ray.exceptions.WorkerCrashedError:
+            log.warning("ray: a batch of %d items kept killing its worker; isolating the item", len(batch))
+        for item in batch:
+            try:
+                (result,) = ray.get(single_task.remote((fn, [item], guard)))
+            except ray.exceptions.WorkerCrashedError as err:
+                result = Failure("worker_died", f"the worker died: {type(err).__name__}")
+            yield from outcomes([item], [result])
+
+    pending: deque = deque()
+    iterator = iter(items)
+    while batch := list(islice(iterator, batch_size)):
+        pending.append((batch, batch_task.remote((fn, batch, guard))))
+        if len(pending) >= window:
+            yield from settle(*pending.popleft())
+    while pending:
+        yield from settle(*pending.popleft())

@@ -22,7 +22,8 @@ import polars as pl
 import pyarrow as pa
 
 from pipeline.config import Config, ExtractConfig
-from pipeline.engine.guarded import Failure, Guard, map_guarded
+from pipeline.engine import executor_for
+from pipeline.engine.guarded import Failure, Guard
 from pipeline.extraction import Outcome, extract_record, identity, process, where
 from pipeline.schema import EXTRACTED
 from pipeline.sources import RawRecord, read_source
@@ -53,10 +54,9 @@ def run(cfg: Config, extractor: Extractor = extract_record) -> StageStats:
     fingerprint = cfg.fingerprint()
     stats = StageStats(STAGE)
     screen = Screen(cfg.extract)
-    outcomes = map_guarded(
+    outcomes = executor_for(cfg).map_guarded(
         partial(process, extractor=extractor, options=cfg.extract.model_dump()),
         (screen.decide(record) for record in all_records(cfg)),
-        workers=cfg.workers,
         batch_size=cfg.extract.batch_size,
         guard=Guard(cfg.extract.time_limit_s, cfg.extract.worker_memory_mb),
         on_failure=failed,

@@ -9,10 +9,12 @@ from pathlib import Path
 import pytest
 
 from pipeline.runner import run
+from pipeline.stages import extract as extract_stage
 from pipeline.stages import filter as filter_stage
 from pipeline.storage.versions import list_versions
-from tests.conftest import REPO, make_config
+from tests.conftest import REPO, make_config, scrapinghub_pages
 from tests.engine import faults
+from tests.stages import test_extract
 
 ray = pytest.importorskip("ray")
 
@@ -64,3 +66,20 @@ def test_a_killed_worker_is_retried_and_the_result_is_unchanged(tmp_path, module
     assert len(list(markers.iterdir())) >= 3  # every filter task lost its worker once
     assert work_bytes(tmp_path / "clean" / "work") == work_bytes(tmp_path / "faulty" / "work")
     assert published_bytes(tmp_path / "clean" / "corpus") == published_bytes(tmp_path / "faulty" / "corpus")
+
+
+@pytest.mark.parametrize(
+    ("extractor", "reason"),
+    [
+        (test_extract.stalls_on_one_page, "time_limit"),
+        (test_extract.kills_its_worker_on_one_page, "worker_died"),
+    ],
+)
+def test_on_ray_a_page_that_stalls_or_kills_its_worker_is_an_error_and_the_run_completes(
+    tmp_path, module_pages_warc, extractor, reason
+):
+    overrides = ["engine=ray", "extract.time_limit_s=1", "extract.batch_size=2", "ray.max_retries=1"]
+    cfg = make_config(tmp_path, [module_pages_warc], overrides=overrides)
+    stats = extract_stage.run(cfg, extractor=extractor)
+    assert stats.errors == {reason: 1}
+    assert stats.kept == len(scrapinghub_pages()) + 1
