@@ -2,11 +2,14 @@
 
 warcio reads damaged files quietly: a record cut short just ends early, and a length that is not
 a number becomes 0. Every such case is turned into an error on the record here, so that a broken
-file is reported and the records around it still count.
+file is reported and the records around it still count. Where the framing itself breaks (garbage
+between records, a gzip member cut or corrupted), warcio stops; the reader then reports the bad
+span and resumes at the next record start, so one bad stretch does not cost the rest of the file.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from datetime import datetime, timezone
 
@@ -22,22 +25,95 @@ PAYLOAD_TYPES = ("response", "resource", "conversion")
 ARC_TYPES = {"arc_header": "warcinfo"}
 
 
+GZIP_MEMBER = b"\x1f\x8b\x08"  # every record of a per-record gzip file starts a member
+WARC_VERSION = b"WARC/1."
+SCAN_BLOCK = 1 << 20
+
+
 def read(path: str, max_payload_bytes: int | None = None) -> Iterator[RawRecord]:
     index = 0
     try:
         # warcio itself undoes the per-record gzip members; fsspec must not decompress.
         with open_input(path, compression=None) as stream:
-            iterator = ArchiveIterator(stream)
-            for record in iterator:
-                stray_before = iterator.err_count
-                item = to_raw(path, index, record, max_payload_bytes)
-                item.record_offset = iterator.get_record_offset()  # reads to the record's end
-                if item.error is None and iterator.err_count > stray_before:
-                    item.error = "record is longer than its declared length (stray bytes after it)"
-                index += 1
-                yield item
-    except Exception as err:  # broken framing: the rest of the file cannot be read
+            first_bytes = stream.read(8)
+            stream.seek(0, os.SEEK_END)
+            size = stream.tell()
+            marker = record_start(path, first_bytes)
+            start: int | None = 0
+            damage: tuple[int, str] | None = None  # a bad span not reported yet: its offset, why
+            while start is not None:
+                stream.seek(start)
+                iterator = ArchiveIterator(stream)
+                good_until = start  # where the last whole record ends
+                problem: str | None = None  # why reading stopped before the end; "": told already
+                try:
+                    for record in iterator:
+                        if damage:  # a record again, at `start`: the bad span ends there
+                            yield damaged(path, index, *damage, end=start)
+                            index, damage = index + 1, None
+                        stray_before = iterator.err_count
+                        item = to_raw(path, index, record, max_payload_bytes)
+                        item.record_offset = iterator.get_record_offset()  # reads to the record's end
+                        if item.error is None and iterator.err_count > stray_before:
+                            item.error = "record is longer than its declared length (stray bytes after it)"
+                        # (warcio's length is negative in a file that is one gzip member)
+                        good_until = item.record_offset + max(iterator.get_record_length(), 0)
+                        index += 1
+                        yield item
+                        if marker == GZIP_MEMBER and (item.error or "").startswith("truncated record"):
+                            # After a corrupt member warcio reads the rest of the file as its tail;
+                            # the record's error tells, and reading resumes at the next member.
+                            good_until, problem = item.record_offset, ""
+                            break
+                    else:
+                        if iterator.offset < size:
+                            good_until = max(good_until, iterator.offset)
+                            problem = "the file ends inside a record (cut short?)"
+                except Exception as err:  # broken framing: resume at the next record start
+                    problem = f"{type(err).__name__}: {err}"
+                if problem is None:
+                    break
+                if problem:
+                    damage = damage or (good_until, problem)
+                start = next_start(stream, good_until + 1, marker) if marker else None
+            if damage:
+                yield damaged(path, index, *damage, end=None)
+    except Exception as err:  # the file cannot be read at all
         yield broken(path, index, f"unreadable from record {index} on: {type(err).__name__}: {err}")
+
+
+def record_start(path: str, first_bytes: bytes) -> bytes | None:
+    """The bytes every record of this file starts with, by its first bytes or else its name.
+    Plain ARC records start with a URL line, which is no marker: those are not resynced."""
+    for marker in (GZIP_MEMBER, WARC_VERSION):
+        if first_bytes.startswith(marker[:2]):
+            return marker
+    name = path.lower()
+    if name.endswith(".gz"):
+        return GZIP_MEMBER
+    return WARC_VERSION if ".warc" in name or ".wet" in name else None
+
+
+def next_start(stream, offset: int, marker: bytes) -> int | None:
+    """The offset of the first `marker` at or after `offset`, or None."""
+    stream.seek(offset)
+    tail = b""
+    while block := stream.read(SCAN_BLOCK):
+        found = (tail + block).find(marker)
+        if found >= 0:
+            return offset - len(tail) + found
+        offset += len(block)
+        tail = block[-(len(marker) - 1) :]
+    return None
+
+
+def damaged(path: str, index: int, offset: int, problem: str, end: int | None) -> RawRecord:
+    """The stand-in for bytes that hold no readable record, from `offset` to `end` (None: the file's end)."""
+    span = f"bytes {offset}-{end} skipped" if end is not None else f"unreadable from byte {offset} to the end"
+    item = broken(path, index, f"{span}: {problem}")
+    item.id_key = f"{path}@{offset}"
+    item.record_offset = offset
+    return item
 
 
 def header(record: ArcWarcRecord, warc_name: str, arc_name: str) -> str | None:
