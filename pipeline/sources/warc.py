@@ -28,6 +28,8 @@ ARC_TYPES = {"arc_header": "warcinfo"}
 GZIP_MEMBER = b"\x1f\x8b\x08"  # every record of a per-record gzip file starts a member
 WARC_VERSION = b"WARC/1."
 SCAN_BLOCK = 1 << 20
+# Record errors after which warcio no longer knows where the next record starts.
+FRAMING_LOST = ("truncated record", "bad record length")
 
 
 def read(path: str, max_payload_bytes: int | None = None) -> Iterator[RawRecord]:
@@ -60,9 +62,10 @@ def read(path: str, max_payload_bytes: int | None = None) -> Iterator[RawRecord]
                         good_until = item.record_offset + max(iterator.get_record_length(), 0)
                         index += 1
                         yield item
-                        if marker == GZIP_MEMBER and (item.error or "").startswith("truncated record"):
-                            # After a corrupt member warcio reads the rest of the file as its tail;
-                            # the record's error tells, and reading resumes at the next member.
+                        if marker and (item.error or "").startswith(FRAMING_LOST):
+                            # warcio took the rest of the file (or the records a wrong length
+                            # swallowed) for this record's tail: the record's error tells, and
+                            # reading resumes at the next record start after it.
                             good_until, problem = item.record_offset, ""
                             break
                     else:
