@@ -29,7 +29,7 @@ GZIP_MEMBER = b"\x1f\x8b\x08"  # every record of a per-record gzip file starts a
 WARC_VERSION = b"WARC/1."
 SCAN_BLOCK = 1 << 20
 # Record errors after which warcio no longer knows where the next record starts.
-FRAMING_LOST = ("truncated record", "bad record length")
+FRAMING_LOST = ("truncated record", "bad record length", "stray bytes after the record")
 
 
 def read(path: str, max_payload_bytes: int | None = None) -> Iterator[RawRecord]:
@@ -57,7 +57,7 @@ def read(path: str, max_payload_bytes: int | None = None) -> Iterator[RawRecord]
                         item = to_raw(path, index, record, max_payload_bytes)
                         item.record_offset = iterator.get_record_offset()  # reads to the record's end
                         if item.error is None and iterator.err_count > stray_before:
-                            item.error = "record is longer than its declared length (stray bytes after it)"
+                            item.error = "stray bytes after the record: its declared length is wrong"
                         # (warcio's length is negative in a file that is one gzip member)
                         good_until = item.record_offset + max(iterator.get_record_length(), 0)
                         index += 1
