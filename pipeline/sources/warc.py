@@ -25,8 +25,8 @@ PAYLOAD_TYPES = ("response", "resource", "conversion")
 ARC_TYPES = {"arc_header": "warcinfo"}
 
 
-GZIP_MEMBER = b"\x1f\x8b\x08"  # every record of a per-record gzip file starts a member
-WARC_VERSION = b"WARC/1."
+# How a record can start: a gzip member (of a per-record gzip file) or a WARC version line.
+RECORD_STARTS = (b"\x1f\x8b\x08", b"WARC/")
 SCAN_BLOCK = 1 << 20
 # Record errors after which warcio no longer knows where the next record starts.
 FRAMING_LOST = ("truncated record", "bad record length", "stray bytes after the record")
@@ -37,10 +37,9 @@ def read(path: str, max_payload_bytes: int | None = None) -> Iterator[RawRecord]
     try:
         # warcio itself undoes the per-record gzip members; fsspec must not decompress.
         with open_input(path, compression=None) as stream:
-            first_bytes = stream.read(8)
+            gzipped = stream.read(2) == RECORD_STARTS[0][:2]
             stream.seek(0, os.SEEK_END)
             size = stream.tell()
-            marker = record_start(path, first_bytes)
             start: int | None = 0
             damage: tuple[int, str] | None = None  # a bad span not reported yet: its offset, why
             while start is not None:
@@ -62,7 +61,11 @@ def read(path: str, max_payload_bytes: int | None = None) -> Iterator[RawRecord]
                         good_until = item.record_offset + max(iterator.get_record_length(), 0)
                         index += 1
                         yield item
-                        if marker and (item.error or "").startswith(FRAMING_LOST):
+                        # (plain ARC records have no start to find; warcio reads on through them)
+                        lost = (item.error or "").startswith(FRAMING_LOST) and (
+                            gzipped or record.format == "warc"
+                        )
+                        if lost:
                             # warcio took the rest of the file (or the records a wrong length
                             # swallowed) for this record's tail: the record's error tells, and
                             # reading resumes at the next record start after it.
@@ -78,35 +81,25 @@ def read(path: str, max_payload_bytes: int | None = None) -> Iterator[RawRecord]
                     break
                 if problem:
                     damage = damage or (good_until, problem)
-                start = next_start(stream, good_until + 1, marker) if marker else None
+                start = next_start(stream, good_until + 1)
             if damage:
                 yield damaged(path, index, *damage, end=None)
     except Exception as err:  # the file cannot be read at all
         yield broken(path, index, f"unreadable from record {index} on: {type(err).__name__}: {err}")
 
 
-def record_start(path: str, first_bytes: bytes) -> bytes | None:
-    """The bytes every record of this file starts with, by its first bytes or else its name.
-    Plain ARC records start with a URL line, which is no marker: those are not resynced."""
-    for marker in (GZIP_MEMBER, WARC_VERSION):
-        if first_bytes.startswith(marker[:2]):
-            return marker
-    name = path.lower()
-    if name.endswith(".gz"):
-        return GZIP_MEMBER
-    return WARC_VERSION if ".warc" in name or ".wet" in name else None
-
-
-def next_start(stream, offset: int, marker: bytes) -> int | None:
-    """The offset of the first `marker` at or after `offset`, or None."""
+def next_start(stream, offset: int) -> int | None:
+    """The offset of the first possible record start at or after `offset`, or None. A false
+    start (the bytes by chance inside garbage) fails to parse, and the search goes on after it."""
     stream.seek(offset)
     tail = b""
     while block := stream.read(SCAN_BLOCK):
-        found = (tail + block).find(marker)
-        if found >= 0:
-            return offset - len(tail) + found
+        window = tail + block
+        found = [at for at in (window.find(start) for start in RECORD_STARTS) if at >= 0]
+        if found:
+            return offset - len(tail) + min(found)
         offset += len(block)
-        tail = block[-(len(marker) - 1) :]
+        tail = window[-(max(map(len, RECORD_STARTS)) - 1) :]
     return None
 
 

@@ -213,3 +213,12 @@ def test_a_file_cut_inside_a_gzip_member_is_reported(tmp_path, cut):
     path.write_bytes(first + second[:cut])
     (good, bad) = read_back(path)
     assert good == (small_pages(1)[0][0], None) and bad[1]
+
+
+def test_a_plain_warc_that_starts_with_gzip_magic_is_still_read(tmp_path):
+    # Regression (found by fuzzing): the first bytes decided what a record start looks like.
+    path = tmp_path / "magic.warc"
+    path.write_bytes(b"\x1f\x8b" + b"".join(warc_records(small_pages(2), gzip=False)))
+    records = read_back(path)
+    assert [url for url, error in records if error is None] == [url for url, _ in small_pages(2)]
+    assert records[0][1].startswith("bytes 0-2 skipped: ")
