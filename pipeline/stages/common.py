@@ -9,6 +9,7 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import pairwise
 from pathlib import Path
 
 from pipeline.config import Config
@@ -78,9 +79,18 @@ class StageStats:
 
 
 def finish(cfg: Config, stats: StageStats) -> StageStats:
-    """Check the conservation law, then write the stage's metrics JSON (read by DVC and publish)."""
-    stats.check()
+    """Check the conservation law, then write the stage's metrics JSON (read by DVC and publish).
+
+    A violation also takes back the stage's `_SUCCESS` mark and its metrics from an earlier run,
+    so that no later stage (and no publish) can build on output whose counts do not add up.
+    """
     path = metrics_path(cfg, stats.stage)
+    try:
+        stats.check()
+    except ConservationError:
+        (stage_dir(cfg, stats.stage) / "_SUCCESS").unlink(missing_ok=True)
+        path.unlink(missing_ok=True)
+        raise
     write_text(path, json.dumps(stats.to_dict(), indent=2) + "\n")
     log.info(
         "%s: %d in, %d kept, %d dropped, %d errors",
@@ -97,7 +107,19 @@ def read_stats(cfg: Config, stage: str) -> StageStats:
     path = metrics_path(cfg, stage)
     if not path.is_file():
         raise FileNotFoundError(f"{path} is missing: run `sift {stage}` first")
-    return StageStats.from_dict(json.loads(path.read_text()))
+    stats = StageStats.from_dict(json.loads(path.read_text()))
+    stats.check()  # a metrics file from elsewhere, or edited, is not taken on trust
+    return stats
+
+
+def check_chain(stages: list[StageStats]) -> None:
+    """Each stage read exactly the documents the stage before it kept: nothing lost in between."""
+    for before, after in pairwise(stages):
+        if after.input != before.kept:
+            raise ConservationError(
+                f"{after.stage} read {after.input} documents, but {before.stage} kept {before.kept}: "
+                f"rerun from `sift {before.stage}`"
+            )
 
 
 def require_input(cfg: Config, previous: str) -> Path:
