@@ -37,7 +37,8 @@ def read(path: str, max_payload_bytes: int | None = None) -> Iterator[RawRecord]
     try:
         # warcio itself undoes the per-record gzip members; fsspec must not decompress.
         with open_input(path, compression=None) as stream:
-            gzipped = stream.read(2) == RECORD_STARTS[0][:2]
+            # Plain ARC records have no start to find again; warcio reads on through their damage.
+            plain_arc = stream.read(2) != RECORD_STARTS[0][:2] and ".arc" in path.rsplit("/", 1)[-1].lower()
             stream.seek(0, os.SEEK_END)
             size = stream.tell()
             start: int | None = 0
@@ -61,11 +62,7 @@ def read(path: str, max_payload_bytes: int | None = None) -> Iterator[RawRecord]
                         good_until = item.record_offset + max(iterator.get_record_length(), 0)
                         index += 1
                         yield item
-                        # (plain ARC records have no start to find; warcio reads on through them)
-                        lost = (item.error or "").startswith(FRAMING_LOST) and (
-                            gzipped or record.format == "warc"
-                        )
-                        if lost:
+                        if (item.error or "").startswith(FRAMING_LOST) and not plain_arc:
                             # warcio took the rest of the file (or the records a wrong length
                             # swallowed) for this record's tail: the record's error tells, and
                             # reading resumes at the next record start after it.

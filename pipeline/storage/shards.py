@@ -22,8 +22,9 @@ def temporary_name(path: Path) -> Path:
 def writing(path: Path) -> Iterator[Path]:
     """A temporary name to write `path` under, renamed into place when the block succeeds.
 
-    On failure the partial file is removed (a full disk keeps no debris), and an error that does
-    not say which file it was about (Arrow's, or a write's ENOSPC) is raised again naming `path`.
+    On failure the partial file is removed (a full disk keeps no debris), and a file-system error
+    is raised again naming `path`: Arrow's errors and a write's ENOSPC name no file at all, and
+    the temporary name would mean nothing to the user.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = temporary_name(path)
@@ -32,7 +33,7 @@ def writing(path: Path) -> Iterator[Path]:
         os.replace(temporary, path)
     except BaseException as err:
         temporary.unlink(missing_ok=True)
-        if isinstance(err, OSError) and err.errno and not err.filename:
+        if isinstance(err, OSError) and err.errno and err.filename in (None, str(temporary)):
             raise OSError(err.errno, os.strerror(err.errno), str(path)) from err
         raise
 

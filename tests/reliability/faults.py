@@ -1,8 +1,10 @@
-"""Real environment faults for a `sift` subprocess: a small or read-only file system, a file size limit.
+"""Real environment faults for a `sift` subprocess: a small or read-only file system, a file size
+limit, a folder it may not write to.
 
 A small tmpfs needs a mount, which needs root and a mount namespace of the test's own (`unshare`),
 so nothing outside the subprocess ever sees it; where that is not allowed, the tests that need it
-are skipped. A file size limit (RLIMIT_FSIZE) needs no privilege at all.
+are skipped. A file size limit (RLIMIT_FSIZE) needs no privilege at all, and root obeys permission
+bits once it gives up two capabilities (`setpriv`).
 """
 
 from __future__ import annotations
@@ -23,51 +25,52 @@ IN_MOUNT = 'mount -t tmpfs -o "$1" tmpfs "$2" || exit 97; dir=$2; listing=$3; sh
 IN_MOUNT += 'find "$dir" -mindepth 1 ! -name .sift.lock > "$listing"; exit $code'
 
 
+def in_tmpfs(options: str, folder: Path, listing: Path, command: list[str]) -> list[str]:
+    """`command` in a mount namespace of its own, with a fresh tmpfs (`options`) at `folder`."""
+    unshare = ["unshare", "-m", "--propagation", "private", "sh", "-c", IN_MOUNT, "sh"]
+    return [*unshare, options, str(folder), str(listing), *command]
+
+
 @functools.cache
 def can_mount() -> bool:
     if shutil.which("unshare") is None:
         return False
     with tempfile.TemporaryDirectory() as scratch:
-        probe = [
-            "unshare",
-            "-m",
-            "--propagation",
-            "private",
-            "sh",
-            "-c",
-            IN_MOUNT,
-            "sh",
-            "size=4k",
-            scratch,
-            "/dev/null",
-            "true",
-        ]
+        probe = in_tmpfs("size=4k", Path(scratch), Path("/dev/null"), ["true"])
         return subprocess.run(probe, capture_output=True).returncode == 0
 
 
+# Root ignores permission bits through these two capabilities; without them it obeys them.
+AS_ROOT_WITHOUT_OVERRIDE = ["setpriv", "--bounding-set", "-dac_override,-dac_read_search", "--"]
+
+
+@functools.cache
+def can_obey_permissions() -> bool:
+    if os.geteuid() != 0:
+        return True
+    return (
+        shutil.which("setpriv") is not None
+        and subprocess.run([*AS_ROOT_WITHOUT_OVERRIDE, "true"]).returncode == 0
+    )
+
+
 def sift(
-    args: list[str], cwd: Path, mount: tuple[str, Path] | None = None, max_file_bytes: int | None = None
+    args: list[str],
+    cwd: Path,
+    mount: tuple[str, Path] | None = None,
+    max_file_bytes: int | None = None,
+    obey_permissions: bool = False,
 ) -> subprocess.CompletedProcess:
     """`sift args` in `cwd`; with `mount` = (tmpfs options, folder), on a fresh tmpfs at that folder,
-    whose contents after the run are listed in `cwd / "left.txt"`."""
+    whose contents after the run are listed in `cwd / "left.txt"`; with `obey_permissions`, as
+    root too."""
     command = [SIFT, *args]
+    if obey_permissions and os.geteuid() == 0:
+        command = [*AS_ROOT_WITHOUT_OVERRIDE, *command]
     if mount:
         options, folder = mount
         folder.mkdir(parents=True, exist_ok=True)
-        command = [
-            "unshare",
-            "-m",
-            "--propagation",
-            "private",
-            "sh",
-            "-c",
-            IN_MOUNT,
-            "sh",
-            options,
-            str(folder),
-            str(cwd / "left.txt"),
-            *command,
-        ]
+        command = in_tmpfs(options, folder, cwd / "left.txt", command)
 
     def limit_file_size() -> None:
         resource.setrlimit(resource.RLIMIT_FSIZE, (max_file_bytes, max_file_bytes))

@@ -5,7 +5,6 @@ one-line error naming the file and the cause, a non-zero exit, and no version pu
 from __future__ import annotations
 
 import errno
-import os
 import shutil
 
 import pyarrow.parquet as pq
@@ -15,10 +14,10 @@ from typer.testing import CliRunner
 from pipeline import cli
 from pipeline.config import load_config
 from pipeline.filters.language import bundled_model_path
-from tests.reliability.faults import can_mount, error_line, left_behind, sift
+from tests.reliability.faults import can_mount, can_obey_permissions, error_line, left_behind, sift
 
 needs_mount = pytest.mark.skipif(not can_mount(), reason="needs root and a mount namespace (unshare)")
-needs_permissions = pytest.mark.skipif(os.geteuid() == 0, reason="root ignores permission bits")
+needs_permissions = pytest.mark.skipif(not can_obey_permissions(), reason="root ignores permission bits")
 
 
 @needs_mount
@@ -64,9 +63,12 @@ def test_a_read_only_output_folder_is_refused_with_the_folder_named(ready):
 @needs_permissions
 def test_an_output_folder_without_write_permission_is_refused_with_the_folder_named(ready):
     (ready / "corpus").mkdir(mode=0o555)
-    result = sift(["publish", "-c", "recipe.yaml"], ready)
+    result = sift(["publish", "-c", "recipe.yaml"], ready, obey_permissions=True)
     assert result.returncode == 1
-    assert "Permission denied [EACCES]" in error_line(result)
+    assert error_line(result) == (
+        f"error: {ready / 'corpus' / '.sift.lock'}: Permission denied [EACCES]; "
+        "check the folder's permissions, or point workdir / publish.dir elsewhere"
+    )
     assert left_behind(ready / "corpus") == []
 
 

@@ -222,3 +222,12 @@ def test_a_plain_warc_that_starts_with_gzip_magic_is_still_read(tmp_path):
     records = read_back(path)
     assert [url for url, error in records if error is None] == [url for url, _ in small_pages(2)]
     assert records[0][1].startswith("bytes 0-2 skipped: ")
+
+
+def test_garbage_that_passes_for_an_arc_record_costs_no_record(tmp_path):
+    # Regression (found by fuzzing): two spaces before the first gzip member made warcio read the
+    # compressed bytes as an ARC record, and the record after it was lost.
+    path = tmp_path / "spaces.warc.gz"
+    path.write_bytes(b"  " + b"".join(warc_records(small_pages(3))))
+    records = read_back(path)
+    assert [url for url, error in records if error is None] == [url for url, _ in small_pages(3)]
