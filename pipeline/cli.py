@@ -17,6 +17,8 @@ from pipeline.filters.language import MissingModelError
 from pipeline.runner import run as run_all
 from pipeline.runner import run_stage
 from pipeline.stages.common import ConservationError, StageStats
+from pipeline.stages.publish import VersionExistsError
+from pipeline.storage.lock import LockedError
 
 app = typer.Typer(help="Sift: build clean, deduplicated, versioned training corpora.", no_args_is_help=True)
 console = Console(stderr=True)
@@ -44,7 +46,7 @@ def _run(stages: list[str], config: Path, overrides: list[str] | None) -> None:
     except ConfigError as err:
         console.print(f"[red]config error[/red]: {err}")
         raise typer.Exit(2) from None
-    except (FileNotFoundError, MissingModelError, ConservationError) as err:
+    except (FileNotFoundError, MissingModelError, ConservationError, LockedError, VersionExistsError) as err:
         console.print(f"[red]error[/red]: {err}")
         raise typer.Exit(1) from None
     _print_stats(results)

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 DEFAULT_CONFIG_PATH = Path("configs/corpus.yaml")
 
@@ -25,23 +25,58 @@ class Section(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_default=True)
 
 
+class FieldMapping(Section):
+    """Which fields of a JSONL or Parquet row hold the page; `html` wins when a row has both."""
+
+    html: str | None = Field("html", description="Field with the raw HTML, extracted with trafilatura.")
+    text: str | None = Field("text", description="Field with ready text, taken as is.")
+    url: str | None = "url"
+    id: str | None = Field(
+        "id", description="The row's own id; makes the document id independent of row order."
+    )
+    date: str | None = Field("date", description="Fetch date: ISO 8601, HTTP date or Unix seconds.")
+
+    @model_validator(mode="after")
+    def _html_or_text(self) -> FieldMapping:
+        if self.html is None and self.text is None:
+            raise ValueError("set at least one of html, text")
+        return self
+
+
 class SourceConfig(Section):
-    path: str = Field(description="A file, a directory or a glob.")
+    path: str = Field(
+        description="A file, a directory, a glob or an fsspec URL (file://, s3://bucket/crawl/*.warc.gz, memory://)."
+    )
     format: Literal["auto", "warc", "html", "jsonl", "parquet"] = "auto"
+    fields: FieldMapping = FieldMapping()
 
 
 class ExtractConfig(Section):
-    """trafilatura options and the shape of the extract stage's output."""
+    """trafilatura options, the limits that keep one page from stalling a run, and the output's shape."""
 
     favor_precision: bool = False
     favor_recall: bool = False
     include_comments: bool = False
     include_tables: bool = True
-    deduplicate: bool = False
+    deduplicate: bool = Field(False, description="Drop repeated paragraphs within a page.")
+    fast: bool = Field(False, description="Skip trafilatura's fallback extractors: faster, a little worse.")
     target_language: str | None = None
     min_text_chars: int = Field(1, ge=0, description="Shorter extractions are dropped as empty_text.")
+    max_html_bytes: int = Field(
+        5 * 2**20, ge=1, description="Larger pages are dropped as too_large before extraction."
+    )
+    time_limit_s: float = Field(30.0, gt=0, description="Per page; a page that takes longer is an error.")
+    worker_memory_mb: int | None = Field(
+        4096, ge=256, description="Address-space cap per worker; a page that needs more is an error."
+    )
     records_per_shard: int = Field(2000, ge=1)
     batch_size: int = Field(32, ge=1, description="Records sent to a worker at a time.")
+
+    @model_validator(mode="after")
+    def _one_bias(self) -> ExtractConfig:
+        if self.favor_precision and self.favor_recall:
+            raise ValueError("favor_precision and favor_recall exclude each other; set at most one")
+        return self
 
 
 class FilterConfig(Section):
@@ -55,13 +90,34 @@ class FilterConfig(Section):
 
 
 class DedupConfig(Section):
+    """Exact and MinHash LSH near-duplicate removal; see docs/dedup.md."""
+
     enabled: bool = True
     exact: bool = True
     near: bool = True
     ngram: int = Field(5, ge=1, description="Words per shingle.")
     num_perm: int = Field(128, ge=8, le=1024)
     threshold: float = Field(0.8, gt=0.0, lt=1.0, description="Jaccard similarity of duplicates.")
-    seed: int = 1
+    bands: int | None = Field(None, ge=1, description="LSH bands; default: chosen from threshold.")
+    rows: int | None = Field(None, ge=1, description="Signature values per band; set with bands.")
+    seed: int = Field(1, ge=0)
+    scheme: Literal["affine32", "legacy"] = "affine32"
+    verify: bool = Field(True, description="Link LSH candidates only if estimated Jaccard >= threshold.")
+    keep: Literal["first", "longest", "newest", "best"] = "first"
+    best_signal: str | None = Field(None, description="Column or quality signal that keep: best maximizes.")
+    against: list[str] = Field([], description="Published versions (id or path) to deduplicate against.")
+
+    @model_validator(mode="after")
+    def _consistent(self) -> DedupConfig:
+        if (self.bands is None) != (self.rows is None):
+            raise ValueError("dedup.bands and dedup.rows go together: set both, or neither")
+        if self.bands is not None and self.bands * self.rows > self.num_perm:
+            raise ValueError(f"dedup.bands * dedup.rows must be <= num_perm ({self.num_perm})")
+        if (self.keep == "best") != (self.best_signal is not None):
+            raise ValueError("dedup.best_signal names the column or quality signal of keep: best (only)")
+        if self.against and not self.enabled:
+            raise ValueError("dedup.against needs dedup.enabled: true")
+        return self
 
 
 class PublishConfig(Section):
@@ -76,10 +132,22 @@ class PublishConfig(Section):
     )
 
 
+class RayConfig(Section):
+    """Where and how to run on Ray (used when `engine: ray`)."""
+
+    address: str | None = Field(
+        None, description="auto, ray://host:port or host:port of a running cluster; null starts a local Ray."
+    )
+    max_retries: int = Field(3, ge=0, description="Times a task is rerun when its worker dies.")
+    object_store_mb: int | None = Field(None, ge=64, description="Object store of a local Ray, in MB.")
+
+
 class Config(Section):
     sources: list[SourceConfig] = Field(min_length=1)
     workdir: str = "output/work"
     workers: int = Field(2, ge=1)
+    engine: Literal["local", "ray"] = "local"
+    ray: RayConfig = RayConfig()
     extract: ExtractConfig = ExtractConfig()
     filters: list[FilterConfig] = []
     dedup: DedupConfig = DedupConfig()
@@ -96,7 +164,7 @@ class Config(Section):
 
     def fingerprint(self) -> str:
         """A short hash of everything that decides the corpus's content (not where or how fast)."""
-        recipe = self.model_dump(mode="json", exclude={"workers", "workdir"})
+        recipe = self.model_dump(mode="json", exclude={"workers", "workdir", "engine", "ray"})
         recipe["publish"].pop("dir", None)
         canonical = json.dumps(recipe, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(canonical.encode()).hexdigest()[:16]

@@ -18,6 +18,7 @@ import polars as pl
 import yaml
 
 from pipeline.compare import resolve_version
+from pipeline.storage.shards import write_text
 from pipeline.storage.versions import read_manifest
 
 EXAMPLES_PER_REASON = 3
@@ -278,9 +279,7 @@ def build_report(corpus_dir: Path, version: str = "latest", out: Path | None = N
     out = out or corpus_dir.parent / "reports" / f"{version}.html"
     out.parent.mkdir(parents=True, exist_ok=True)
     page = render(report_data(corpus_dir, version))
-    temporary = out.with_name(f".{out.name}.tmp")
-    temporary.write_text(page)
-    temporary.replace(out)
+    write_text(out, page)
     return out
 
 

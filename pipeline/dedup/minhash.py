@@ -1,128 +1,279 @@
-"""MinHash signatures computed for whole batches of documents with numpy.
+"""Text folding and MinHash signatures for whole batches of documents, in compiled passes over bytes.
 
-Shingles are `ngram` consecutive words of the normalized text. A word hashes with 32-bit FNV-1a
-over its UTF-8 bytes; a shingle's hash combines its word hashes as a polynomial mod 2^32, so
-shingle hashes come from word hashes by arithmetic, never by hashing strings again.
+The texts' UTF-8 bytes are folded through a per-code-point table (see `normalized`), then one pass
+per document hashes words, shingles and permutations with nothing per shingle reaching Python.
+Shingles are `ngram` consecutive words of the normalized text. A word hashes with
+32-bit FNV-1a over its UTF-8 bytes; a shingle's hash combines its word hashes as a polynomial mod
+2^32, so shingle hashes come from word hashes by arithmetic, never by hashing strings again.
 
-The permutations are datasketch's "affine32" scheme (MurmurHash3 finalizer, then a*h+b mod 2^32,
-parameters drawn by datasketch itself from the seed): `datasketch.MinHash(num_perm, seed,
-hashfunc=shingle_hash)` updated with `shingles(text, ngram)` gives the same signature.
+Two permutation schemes, both datasketch's, with parameters drawn by datasketch itself from the seed:
+- "affine32" (datasketch >= 2.0's default): MurmurHash3 finalizer, then a*h+b mod 2^32 with odd a, a
+  bijection, so permuting never merges two shingles;
+- "legacy" (datasketch < 2.0): (a*h+b) mod the Mersenne prime 2^61-1, truncated to 32 bits.
+Either way `datasketch.MinHash(num_perm, seed, hashfunc=shingle_hash, scheme=...)` updated with
+`shingles(text, ngram)` gives the same signature, so datasketch's LSH can query Sift's signatures.
 """
 
 from __future__ import annotations
 
+import hashlib
+import unicodedata
 from functools import cache
+from typing import Literal
 
+import numba
 import numpy as np
 import polars as pl
 import pyarrow as pa
 
-FNV_OFFSET = np.uint32(2166136261)
-FNV_PRIME = np.uint32(16777619)
-SHINGLE_BASE = np.uint32(1000003)  # odd multiplier of the shingle polynomial
-EMPTY = np.uint32(0xFFFFFFFF)
-# Rows of the (shingles x permutations) matrix processed at once: bounds memory to ~32 MB.
-CHUNK_SHINGLES = 65_536
+Scheme = Literal["affine32", "legacy"]
+
+FNV_OFFSET = 2166136261  # 32-bit FNV-1a (Fowler, Noll, Vo)
+FNV_PRIME = 16777619
+SHINGLE_BASE = 1000003  # odd multiplier of the shingle polynomial
+MERSENNE_61 = (1 << 61) - 1  # datasketch's legacy modulus
+MASK_32 = 0xFFFFFFFF
+EMPTY = np.uint32(MASK_32)  # a signature value no shingle reached
+SPACE = 32  # the byte `normalized` leaves between words
+# Code points folded by table (planes 0 and 1: every script in current use, symbols, emoji); those
+# above are CJK extension ideographs and other word characters, kept as they are.
+FOLD_TABLE_SIZE = 0x20000
 
 
-def normalize(texts: pl.Expr) -> pl.Expr:
-    """Lowercase, strip punctuation, fold digits to 0, collapse whitespace (see docs/dedup.md)."""
-    return (
-        texts.str.to_lowercase()
-        .str.replace_all(r"[^\w\s]|_", " ")
-        .str.replace_all(r"\d", "0")
-        .str.replace_all(r"\s+", " ")
-        .str.strip_chars()
-    )
-
-
-def words_of(texts: pl.Series) -> pl.Series:
-    split = normalize(pl.col("t")).str.split(" ")
-    return pl.DataFrame({"t": texts}).select(split.list.eval(pl.element().filter(pl.element() != "")))["t"]
-
-
-def fnv1a_words(words: pa.Array) -> np.ndarray:
-    """FNV-1a 32-bit hash of each string of an Arrow string array, one numpy pass per byte position."""
-    words = words.cast(pa.large_string())
-    offsets = np.frombuffer(words.buffers()[1], dtype=np.int64)[words.offset : words.offset + len(words) + 1]
-    data = np.frombuffer(words.buffers()[2], dtype=np.uint8) if words.buffers()[2] else np.zeros(0, np.uint8)
-    starts, lengths = offsets[:-1], np.diff(offsets)
-    hashes = np.full(len(words), FNV_OFFSET, dtype=np.uint32)
-    active = np.flatnonzero(lengths > 0)
-    position = 0
-    while active.size:
-        byte = data[starts[active] + position].astype(np.uint32)
-        hashes[active] = (hashes[active] ^ byte) * FNV_PRIME
-        position += 1
-        active = active[lengths[active] > position]
-    return hashes
-
-
-def fmix32(h: np.ndarray) -> np.ndarray:
-    """MurmurHash3's 32-bit finalizer (the pre-mix datasketch applies before its permutations)."""
-    h = h ^ (h >> np.uint32(16))
-    h = h * np.uint32(0x85EBCA6B)
-    h = h ^ (h >> np.uint32(13))
-    h = h * np.uint32(0xC2B2AE35)
-    return h ^ (h >> np.uint32(16))
+def fold_char(char: str) -> str:
+    """One character of NFKD-decomposed, lowercased text: accent dropped, digit to 0, non-word to space."""
+    if "\u0300" <= char <= "\u036f":  # Combining Diacritical Marks: the accents
+        return ""
+    category = unicodedata.category(char)
+    if category == "Nd":
+        return "0"
+    return char if category[0] in "LMN" else " "
 
 
 @cache
-def permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+def fold_table() -> tuple[np.ndarray, np.ndarray]:
+    """Each code point below FOLD_TABLE_SIZE's folded UTF-8 bytes, as (offsets, bytes) arrays."""
+    pieces = []
+    for code_point in range(FOLD_TABLE_SIZE):
+        if 0xD800 <= code_point < 0xE000:  # surrogates never occur in valid UTF-8
+            pieces.append(b" ")
+            continue
+        decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", chr(code_point)).lower())
+        pieces.append("".join(fold_char(c) for c in decomposed).encode())
+    offsets = np.zeros(len(pieces) + 1, dtype=np.int64)
+    offsets[1:] = np.cumsum([len(piece) for piece in pieces])
+    return offsets, np.frombuffer(b"".join(pieces), dtype=np.uint8)
+
+
+@cache
+def permutations(num_perm: int, seed: int, scheme: Scheme) -> tuple[np.ndarray, np.ndarray]:
+    """datasketch's own permutation parameters (a, b): uint32 for affine32, uint64 for legacy."""
     from datasketch import MinHash
 
-    a, b = MinHash(num_perm=num_perm, seed=seed, scheme="affine32").permutations
-    return a.astype(np.uint32), b.astype(np.uint32)
+    a, b = MinHash(num_perm=num_perm, seed=seed, scheme=scheme).permutations
+    dtype = np.uint64 if scheme == "legacy" else np.uint32
+    return a.astype(dtype), b.astype(dtype)
 
 
-def shingle_hashes(texts: pl.Series, ngram: int) -> tuple[np.ndarray, np.ndarray]:
-    """All shingle hashes of all documents, and each document's [start, end) range into them.
+# uint64 constants for the compiled code: numba turns signed-unsigned mixes into floats.
+_U16, _U13, _U61 = np.uint64(16), np.uint64(13), np.uint64(61)
+_FMIX_1, _FMIX_2 = np.uint64(0x85EBCA6B), np.uint64(0xC2B2AE35)  # MurmurHash3 fmix32
+_FNV_OFFSET, _FNV_PRIME = np.uint64(FNV_OFFSET), np.uint64(FNV_PRIME)
+_BASE, _MASK, _MERSENNE = np.uint64(SHINGLE_BASE), np.uint64(MASK_32), np.uint64(MERSENNE_61)
 
-    A document with fewer than `ngram` words has one shingle of all its words; an empty one none.
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _fmix32(h: np.uint64) -> np.uint64:
+    # MurmurHash3's 32-bit finalizer, the pre-mix datasketch applies before affine permutations.
+    h ^= h >> _U16
+    h = (h * _FMIX_1) & _MASK
+    h ^= h >> _U13
+    h = (h * _FMIX_2) & _MASK
+    return h ^ (h >> _U16)
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _permute_min(h: np.uint64, a: np.ndarray, b: np.ndarray, row: np.ndarray, legacy: bool) -> None:
+    """row = min(row, permutations of shingle hash h)."""
+    if legacy:
+        for p in range(a.shape[0]):
+            v = h * a[p] + b[p]  # wraps mod 2^64, exactly as datasketch's numpy uint64 arithmetic
+            v = (v & _MERSENNE) + (v >> _U61)  # mod 2^61-1 by shift and mask: 2^61 = 1 (mod p)
+            if v >= _MERSENNE:
+                v -= _MERSENNE
+            row[p] = min(row[p], np.uint32(v & _MASK))
+    else:
+        x = np.uint32(_fmix32(h))
+        for p in range(a.shape[0]):
+            row[p] = min(row[p], np.uint32(x * a[p] + b[p]))
+
+
+@numba.njit(cache=True, nogil=True)
+def _signatures(
+    data: np.ndarray, offsets: np.ndarray, ngram: int, a: np.ndarray, b: np.ndarray, legacy: bool
+) -> tuple[np.ndarray, np.ndarray]:
+    """Signatures and shingle counts of normalized texts given as Arrow (bytes, offsets) buffers."""
+    n_docs = offsets.shape[0] - 1
+    out = np.full((n_docs, a.shape[0]), EMPTY, dtype=np.uint32)
+    counts = np.zeros(n_docs, dtype=np.int64)
+    window = np.zeros(ngram, dtype=np.uint64)  # the last `ngram` word hashes, a ring
+    for d in range(n_docs):
+        row = out[d]
+        words = 0
+        position = offsets[d]
+        end = offsets[d + 1]
+        while position < end:
+            h = _FNV_OFFSET
+            while position < end and data[position] != SPACE:
+                h = ((h ^ np.uint64(data[position])) * _FNV_PRIME) & _MASK
+                position += 1
+            position += 1
+            window[words % ngram] = h
+            words += 1
+            if words >= ngram:
+                shingle = np.uint64(0)
+                for k in range(words - ngram, words):
+                    shingle = (shingle * _BASE + window[k % ngram]) & _MASK
+                _permute_min(shingle, a, b, row, legacy)
+        if 0 < words < ngram:  # too short for one full shingle: one shingle of all its words
+            shingle = np.uint64(0)
+            for k in range(words):
+                shingle = (shingle * _BASE + window[k]) & _MASK
+            _permute_min(shingle, a, b, row, legacy)
+        counts[d] = words - ngram + 1 if words >= ngram else min(words, 1)
+    return out, counts
+
+
+@numba.njit(cache=True, nogil=True, inline="always")
+def _decode(data: np.ndarray, i: int) -> tuple[int, int]:
+    """The code point of the UTF-8 sequence starting at byte i, and the index after it."""
+    lead = np.int64(data[i])
+    if lead < 0xE0:
+        return ((lead & 0x1F) << 6) | (data[i + 1] & 0x3F), i + 2
+    if lead < 0xF0:
+        return ((lead & 0x0F) << 12) | ((data[i + 1] & 0x3F) << 6) | (data[i + 2] & 0x3F), i + 3
+    code_point = ((lead & 0x07) << 18) | ((data[i + 1] & 0x3F) << 12) | ((data[i + 2] & 0x3F) << 6)
+    return code_point | (data[i + 3] & 0x3F), i + 4
+
+
+@numba.njit(cache=True, nogil=True)
+def _fold(
+    data: np.ndarray,
+    offsets: np.ndarray,
+    table_offsets: np.ndarray,
+    table_bytes: np.ndarray,
+    out: np.ndarray,
+    out_offsets: np.ndarray,
+) -> int:
+    """Fold each text through the table, words joined by single spaces; returns the bytes needed.
+
+    Writes only while they fit in `out`; if the result is larger, call again with a larger `out`.
     """
-    words = words_of(texts)
-    counts = words.list.len().to_numpy().astype(np.int64)
-    flat = words.explode().drop_nulls().to_arrow()
-    word_hash = fnv1a_words(flat)
-    doc_start = np.concatenate([[0], np.cumsum(counts)[:-1]])
-    n_shingles = np.where(counts >= ngram, counts - ngram + 1, np.minimum(counts, 1))
-    widths = np.where(counts >= ngram, ngram, counts)
+    size = out.shape[0]
+    position = 0
+    for d in range(offsets.shape[0] - 1):
+        out_offsets[d] = position
+        space_due = False
+        i = offsets[d]
+        end = offsets[d + 1]
+        while i < end:
+            lead = data[i]
+            if lead < 0x80:  # ASCII: one byte in, one out (letter, digit 0 or space)
+                piece, piece_end, source, i = table_offsets[lead], table_offsets[lead] + 1, table_bytes, i + 1
+            else:
+                start = i
+                code_point, i = _decode(data, i)
+                if code_point < table_offsets.shape[0] - 1:
+                    piece, piece_end, source = (
+                        table_offsets[code_point],
+                        table_offsets[code_point + 1],
+                        table_bytes,
+                    )
+                else:  # beyond the table (CJK extensions and the like): a word character, kept as is
+                    piece, piece_end, source = start, i, data
+            for k in range(piece, piece_end):
+                byte = source[k]
+                if byte == SPACE:
+                    space_due = position > out_offsets[d]  # never a leading space
+                    continue
+                if space_due:
+                    if position < size:
+                        out[position] = SPACE
+                    position += 1
+                    space_due = False
+                if position < size:
+                    out[position] = byte
+                position += 1
+    out_offsets[offsets.shape[0] - 1] = position
+    return position
 
-    total = int(n_shingles.sum())
-    shingle_doc = np.repeat(np.arange(len(counts)), n_shingles)
-    first_shingle = np.concatenate([[0], np.cumsum(n_shingles)[:-1]])
-    start_word = doc_start[shingle_doc] + (np.arange(total) - first_shingle[shingle_doc])
-    width = widths[shingle_doc]
-    hashes = np.zeros(total, dtype=np.uint32)
-    for k in range(ngram):
-        inside = width > k
-        hashes = np.where(
-            inside, hashes * SHINGLE_BASE + word_hash[np.where(inside, start_word + k, 0)], hashes
-        )
-    bounds = np.concatenate([[0], np.cumsum(n_shingles)])
-    return hashes, bounds
+
+def arrow_buffers(texts: pl.Series) -> tuple[np.ndarray, np.ndarray]:
+    """The UTF-8 bytes and int64 offsets of a string column, without copying per string."""
+    array = texts.to_arrow()
+    if isinstance(array, pa.ChunkedArray):
+        array = array.combine_chunks()
+    array = array.cast(pa.large_string()).fill_null("")
+    _, offset_buffer, data_buffer = array.buffers()
+    offsets = np.frombuffer(offset_buffer, dtype=np.int64)[array.offset : array.offset + len(array) + 1]
+    data = np.frombuffer(data_buffer, dtype=np.uint8) if data_buffer else np.zeros(1, dtype=np.uint8)
+    return data, offsets
 
 
-def signatures(texts: pl.Series, ngram: int, num_perm: int, seed: int) -> np.ndarray:
-    """A (documents x num_perm) uint32 matrix of MinHash values; all-max for an empty document."""
-    a, b = permutations(num_perm, seed)
-    hashes, bounds = shingle_hashes(texts, ngram)
-    mixed = fmix32(hashes)
-    out = np.full((len(bounds) - 1, num_perm), EMPTY, dtype=np.uint32)
-    doc_of = np.repeat(np.arange(len(bounds) - 1), np.diff(bounds))
-    for start in range(0, len(mixed), CHUNK_SHINGLES):
-        block = mixed[start : start + CHUNK_SHINGLES, None] * a[None, :] + b[None, :]
-        docs = doc_of[start : start + CHUNK_SHINGLES]
-        # Rows of a document are contiguous: reduce each run of rows with one ufunc call.
-        run_starts = np.flatnonzero(np.r_[True, docs[1:] != docs[:-1]])
-        mins = np.minimum.reduceat(block, run_starts, axis=0)
-        np.minimum.at(out, docs[run_starts], mins)
-    return out
+def fold(texts: pl.Series) -> tuple[np.ndarray, np.ndarray]:
+    """The normalized texts (see `normalized`) as Arrow-style (UTF-8 bytes, int64 offsets) buffers."""
+    data, offsets = arrow_buffers(texts)
+    table_offsets, table_bytes = fold_table()
+    out_offsets = np.empty(len(offsets), dtype=np.int64)
+    # Folding rarely lengthens text (only a few compatibility characters expand): try the input's size.
+    out = np.empty(len(data) + 64, dtype=np.uint8)
+    size = _fold(data, offsets, table_offsets, table_bytes, out, out_offsets)
+    if size > len(out):
+        out = np.empty(size, dtype=np.uint8)
+        _fold(data, offsets, table_offsets, table_bytes, out, out_offsets)
+    return out[:size], out_offsets
+
+
+def normalized(texts: pl.Series) -> pl.Series:
+    """The text dedup compares: per character NFKD, lowercased, accents dropped, digits to 0, and words
+    (runs of letters, marks and numbers) joined by one space. See docs/dedup.md."""
+    data, offsets = fold(texts)
+    array = pa.LargeStringArray.from_buffers(len(texts), pa.py_buffer(offsets), pa.py_buffer(data))
+    return pl.from_arrow(array).rename(texts.name)
+
+
+def exact_hashes(data: np.ndarray, offsets: np.ndarray) -> np.ndarray:
+    """The 128-bit BLAKE2b digest of each folded text as a (documents x 2) uint64 array."""
+    view = memoryview(data)
+    digests = b"".join(
+        hashlib.blake2b(view[start:end], digest_size=16).digest()
+        for start, end in zip(offsets[:-1].tolist(), offsets[1:].tolist(), strict=True)
+    )
+    return np.frombuffer(digests, dtype=np.uint64).reshape(-1, 2)
+
+
+def minhash_folded(
+    data: np.ndarray, offsets: np.ndarray, ngram: int, num_perm: int, seed: int, scheme: Scheme
+) -> tuple[np.ndarray, np.ndarray]:
+    """(documents x num_perm) uint32 MinHash values of folded texts, and each one's shingle count.
+
+    A document with no words has no shingles and an all-max signature: leave it out of clustering.
+    """
+    a, b = permutations(num_perm, seed, scheme)
+    return _signatures(data, offsets, ngram, a, b, scheme == "legacy")
+
+
+def signatures(
+    texts: pl.Series, ngram: int, num_perm: int, seed: int, scheme: Scheme = "affine32"
+) -> np.ndarray:
+    """A (documents x num_perm) uint32 matrix of MinHash values; all-max for a document with no words."""
+    data, offsets = fold(texts)
+    return minhash_folded(data, offsets, ngram, num_perm, seed, scheme)[0]
 
 
 def shingles(text: str, ngram: int) -> list[bytes]:
     """The shingles of one text as bytes (words joined by a space), for use with datasketch."""
-    words = words_of(pl.Series([text]))[0].to_list()
+    words = [w for w in normalized(pl.Series([text]))[0].split(" ") if w]
     if len(words) < ngram:
         return [" ".join(words).encode()] if words else []
     return [" ".join(words[i : i + ngram]).encode() for i in range(len(words) - ngram + 1)]
@@ -132,8 +283,8 @@ def shingle_hash(shingle: bytes) -> int:
     """Sift's shingle hash for one shingle: pass as `hashfunc` to datasketch.MinHash."""
     value = 0
     for word in shingle.split(b" "):
-        h = 2166136261
+        h = FNV_OFFSET
         for byte in word:
-            h = ((h ^ byte) * 16777619) & 0xFFFFFFFF
-        value = (value * 1000003 + h) & 0xFFFFFFFF
+            h = ((h ^ byte) * FNV_PRIME) & MASK_32
+        value = (value * SHINGLE_BASE + h) & MASK_32
     return value

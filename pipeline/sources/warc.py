@@ -1,4 +1,9 @@
-"""WARC and ARC files (gzipped or not) through warcio; one RawRecord per WARC record."""
+"""WARC, ARC and WET files (gzipped or not) through warcio: one RawRecord per archive record.
+
+warcio reads damaged files quietly: a record cut short just ends early, and a length that is not
+a number becomes 0. Every such case is turned into an error on the record here, so that a broken
+file is reported and the records around it still count.
+"""
 
 from __future__ import annotations
 
@@ -6,60 +11,102 @@ from collections.abc import Iterator
 from datetime import datetime, timezone
 
 from warcio.archiveiterator import ArchiveIterator
+from warcio.recordloader import ArcWarcRecord
 
-from pipeline.sources import RawRecord
+from pipeline.sources import RawRecord, broken, open_input
+from pipeline.sources.dates import parse_date
 
-
-def parse_warc_date(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    text = value.strip().replace("Z", "+00:00")
-    try:
-        parsed = datetime.fromisoformat(text)
-    except ValueError:
-        try:  # ARC dates: 14 digits
-            parsed = datetime.strptime(text[:14], "%Y%m%d%H%M%S")
-        except ValueError:
-            return None
-    return parsed.replace(tzinfo=parsed.tzinfo or timezone.utc).astimezone(timezone.utc)
+# Records whose payload a reader hands on; every other type is only counted.
+PAYLOAD_TYPES = ("response", "resource", "conversion")
+# warcio names the header record of an ARC file `arc_header`; it plays the warcinfo part.
+ARC_TYPES = {"arc_header": "warcinfo"}
 
 
-def read(path: str) -> Iterator[RawRecord]:
+def read(path: str, max_payload_bytes: int | None = None) -> Iterator[RawRecord]:
     index = 0
     try:
-        with open(path, "rb") as stream:
-            iterator = ArchiveIterator(stream, arc2warc=True)
+        # warcio itself undoes the per-record gzip members; fsspec must not decompress.
+        with open_input(path, compression=None) as stream:
+            iterator = ArchiveIterator(stream)
             for record in iterator:
-                headers = record.rec_headers
-                is_response = record.rec_type in ("response", "revisit")
-                item = RawRecord(
-                    source_file=path,
-                    record_index=index,
-                    record_type=record.rec_type or "unknown",
-                    warc_record_id=headers.get_header("WARC-Record-ID"),
-                    url=headers.get_header("WARC-Target-URI"),
-                    fetch_date=parse_warc_date(headers.get_header("WARC-Date")),
-                )
-                try:
-                    item.payload = record.content_stream().read()
-                    item.record_offset = iterator.get_record_offset()
-                    missing = getattr(record.raw_stream, "limit", 0) or 0
-                    if missing > 0:  # warcio stops quietly at a cut-off file; we must not
-                        item.error = f"truncated record: {missing} of {record.length} bytes missing"
-                    if is_response and record.http_headers is not None:
-                        item.http_status = int(record.http_headers.get_statuscode() or 0) or None
-                        item.content_type = record.http_headers.get_header("Content-Type")
-                except Exception as err:  # a record body warcio cannot decode
-                    item.error = f"unreadable record body: {type(err).__name__}: {err}"
+                stray_before = iterator.err_count
+                item = to_raw(path, index, record, max_payload_bytes)
+                item.record_offset = iterator.get_record_offset()  # reads to the record's end
+                if item.error is None and iterator.err_count > stray_before:
+                    item.error = "record is longer than its declared length (stray bytes after it)"
                 index += 1
                 yield item
     except Exception as err:  # broken framing: the rest of the file cannot be read
-        yield RawRecord(
-            source_file=path,
-            record_index=index,
-            record_type="unknown",
-            error=f"unreadable WARC after record {index}: {type(err).__name__}: {err}",
-        )
+        yield broken(path, index, f"unreadable from record {index} on: {type(err).__name__}: {err}")
+
+
+def header(record: ArcWarcRecord, warc_name: str, arc_name: str) -> str | None:
+    return record.rec_headers.get_header(warc_name if record.format == "warc" else arc_name)
+
+
+def to_raw(path: str, index: int, record: ArcWarcRecord, max_payload_bytes: int | None) -> RawRecord:
+    record_type = ARC_TYPES.get(record.rec_type, record.rec_type or "unknown")
+    # ARC has no record ids: warcio's arc2warc would invent random ones, which would break stable ids.
+    record_id = record.rec_headers.get_header("WARC-Record-ID") if record.format == "warc" else None
+    item = RawRecord(
+        source_file=path,
+        record_index=index,
+        id_key=record_id or f"{path}#{index}",
+        record_type=record_type,
+        warc_record_id=record_id,
+        url=header(record, "WARC-Target-URI", "uri"),
+        fetch_date=parse_date(header(record, "WARC-Date", "archive-date")),
+        identified_type=record.rec_headers.get_header("WARC-Identified-Payload-Type"),
+    )
+    declared_length = header(record, "Content-Length", "length")
+    if declared_length is None or not declared_length.strip().isdigit():
+        item.error = f"bad record length {declared_length!r}"
+        return item
+    try:
+        payload = record.content_stream().read(None if max_payload_bytes is None else max_payload_bytes + 1)
+    except Exception as err:  # e.g. a Content-Encoding warcio cannot undo
+        item.error = f"unreadable record body: {type(err).__name__}: {err}"
+        return item
+    if max_payload_bytes is not None and len(payload) > max_payload_bytes:
+        item.oversized = True  # the rest stays unread; warcio skips it compressed
+        if record.http_headers is not None and record_type == "response":
+            add_http(item, record)
+        return item
+    missing = getattr(record.raw_stream, "limit", 0) or 0
+    if missing > 0:
+        item.error = f"truncated record: {missing} of {record.length} bytes missing"
+        return item
+    if record_type not in PAYLOAD_TYPES:
+        return item
+    if record_type == "conversion":  # WET: the crawler's own text extraction, UTF-8
+        item.text = payload.decode("utf-8", errors="replace")
+        item.content_type = record.rec_headers.get_header("Content-Type")
+        return item
+    item.payload = payload
+    if record.http_headers is None or record_type == "resource":
+        item.content_type = record.content_type
+        if (item.url or "").startswith("http") and record_type == "response":
+            item.error = "response record without an HTTP status line"
+        return item
+    add_http(item, record)
+    return item
+
+
+def add_http(item: RawRecord, record: ArcWarcRecord) -> None:
+    """Status, content type and date from the HTTP headers; check the body is all there."""
+    http = record.http_headers
+    status = http.get_statuscode()
+    if not (status or "").isdigit():
+        item.error = f"response record without an HTTP status line (got {http.statusline!r})"
+        return
+    item.http_status = int(status)
+    item.content_type = http.get_header("Content-Type")
+    if item.fetch_date is None:  # e.g. ClueWeb09's WARC-Date "2008-10-294T05:21:46-0700"
+        item.fetch_date = parse_date(http.get_header("Date"))
+    declared = (http.get_header("Content-Length") or "").strip()
+    cut_by_crawler = record.rec_headers.get_header("WARC-Truncated") is not None
+    if declared.isdigit() and 0 <= record.payload_length < int(declared) and not cut_by_crawler:
+        item.error = f"truncated payload: {record.payload_length} of {declared} bytes (HTTP Content-Length)"
 
 
 def write_pages(

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from pipeline.config import Config
+from pipeline.storage.shards import write_text
 
 log = logging.getLogger(__name__)
 
@@ -77,8 +78,7 @@ def finish(cfg: Config, stats: StageStats) -> StageStats:
     """Check the conservation law, then write the stage's metrics JSON (read by DVC and publish)."""
     stats.check()
     path = metrics_path(cfg, stats.stage)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(stats.to_dict(), indent=2) + "\n")
+    write_text(path, json.dumps(stats.to_dict(), indent=2) + "\n")
     log.info(
         "%s: %d in, %d kept, %d dropped, %d errors",
         stats.stage,

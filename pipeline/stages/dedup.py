@@ -1,119 +1,311 @@
-"""dedup: drop exact copies, then near-duplicates found with MinHash LSH, keeping the first seen.
+"""dedup: drop exact copies and near-duplicates (MinHash LSH), keeping one document per cluster.
 
-Signatures are computed per shard in the worker pool; banding and clustering run over the whole
-corpus at once, since a duplicate can sit in any shard. Kept documents carry their cluster's id
-(the kept document's id) and size; every removed one is a ledger row naming what it duplicates.
+1. Fingerprint: each shard's texts are folded, hashed exactly and MinHashed in the worker pool.
+2. Cluster: over the whole corpus at once, since a duplicate can sit in any shard: exact-hash groups
+   and LSH candidates (checked by estimated Jaccard) become edges, clusters are their connected
+   components, and `dedup.keep` picks the document each cluster keeps. Documents of published
+   versions named in `dedup.against` join the graph from their stored index and always win.
+3. Write: shard by shard, the kept documents with their cluster's id (the kept document's id) and
+   size, their signatures for publishing, and a ledger row for every removed document naming the
+   document it duplicates and the estimated Jaccard with it.
 """
 
 from __future__ import annotations
 
-import hashlib
+import logging
+from collections import Counter
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import polars as pl
+import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pipeline.config import Config, DedupConfig
-from pipeline.dedup.lsh import candidate_edges, choose_bands, components, estimated_jaccard
-from pipeline.dedup.minhash import normalize, signatures
-from pipeline.engine.local import map_ordered
+from pipeline.config import Config, ConfigError, DedupConfig
+from pipeline.dedup.index import Index, check_against, index_table, read_index, signatures_dir
+from pipeline.dedup.lsh import (
+    CANDIDATE_RECALL,
+    candidate_edges,
+    choose_bands,
+    components,
+    estimated_jaccard,
+    verify_cutoff,
+)
+from pipeline.dedup.minhash import exact_hashes, fold, minhash_folded
+from pipeline.engine import Executor, executor_for
+from pipeline.progress import stage_progress
 from pipeline.schema import DEDUPED, FILTERED, LEDGER, conform
 from pipeline.stages.common import StageStats, finish, mark_done, require_input, stage_dir
 from pipeline.storage.ledger import dropped_rows, ledger_dir
 from pipeline.storage.shards import list_parts, part_path, reset_dir, write_table
 
 STAGE = "dedup"
-
-
-def fingerprint_shard(unit: tuple[Path, DedupConfig]) -> tuple[list[str], np.ndarray]:
-    """Exact-content hashes and MinHash signatures of one shard's documents."""
-    path, dedup = unit
-    texts = pl.from_arrow(pq.read_table(path, columns=["text"]))["text"]
-    normalized = pl.DataFrame({"t": texts}).select(normalize(pl.col("t")))["t"].to_list()
-    exact = [hashlib.blake2b(t.encode(), digest_size=16).hexdigest() for t in normalized]
-    if dedup.near:
-        sigs = signatures(texts, dedup.ngram, dedup.num_perm, dedup.seed)
-    else:
-        sigs = np.zeros((len(texts), 0), dtype=np.uint32)
-    return exact, sigs
+log = logging.getLogger(__name__)
 
 
 def run(cfg: Config) -> StageStats:
     in_dir = require_input(cfg, "filter")
+    against = check_against(cfg.dedup, Path(cfg.publish.dir))
     out_dir = stage_dir(cfg, STAGE)
     reset_dir(out_dir)
     parts = list_parts(in_dir)
-    results = list(map_ordered(fingerprint_shard, [(p, cfg.dedup) for p in parts], cfg.workers))
-    exact = [h for hashes, _ in results for h in hashes]
-    sigs = np.concatenate([s for _, s in results]) if results else np.zeros((0, 0), np.uint32)
-    label, similarity, is_exact = cluster(exact, sigs, cfg.dedup)
-
     stats = StageStats(STAGE)
-    offset = 0
-    ids = pl.concat([pl.from_arrow(pq.read_table(p, columns=["id"]))["id"] for p in parts]) if parts else None
-    sizes = np.bincount(label, minlength=len(label)) if len(label) else np.zeros(0, np.int64)
-    for path in parts:
-        docs = pl.from_arrow(conform(pq.read_table(path), FILTERED))
-        rows = slice(offset, offset + docs.height)
-        offset += docs.height
-        keep = label[rows] == np.arange(rows.start, rows.stop)
-        rep = label[rows]
-        kept = docs.filter(pl.Series(keep)).with_columns(
-            cluster_id=ids.gather(rep[keep]),
-            cluster_size=pl.Series(sizes[rep[keep]], dtype=pl.Int32),
-        )
-        removed = docs.filter(pl.Series(~keep))
-        reasons = pl.Series(
-            np.where(is_exact[rows][~keep], "exact_duplicate", "near_duplicate"), dtype=pl.Utf8
-        )
-        ledger = dropped_rows(
-            removed,
-            stage=STAGE,
-            reason=reasons,
-            value=pl.Series(similarity[rows][~keep], dtype=pl.Float64),
-            threshold=pl.Series(
-                np.where(is_exact[rows][~keep], "same normalized text", f">= {cfg.dedup.threshold}"),
-                dtype=pl.Utf8,
-            ),
-            duplicate_of=ids.gather(rep[~keep]) if removed.height else pl.Series([], dtype=pl.Utf8),
-            fingerprint=cfg.fingerprint(),
-        )
-        index = int(path.stem.split("-")[1])
-        write_table(conform(kept.to_arrow(), DEDUPED), part_path(out_dir, index))
-        write_table(conform(ledger, LEDGER), part_path(ledger_dir(out_dir), index))
-        stats.input += docs.height
-        stats.kept += kept.height
-        stats.dropped.update(reasons.to_list())
+    executor = executor_for(cfg)
+    total = sum(pq.ParquetFile(p).metadata.num_rows for p in parts)
+    with stage_progress(STAGE, total) as advance:
+        if cfg.dedup.enabled:
+            decision = decide(parts, against, cfg, executor)
+            units = [WriteUnit(path, cfg, out_dir) for path in parts]
+            shard_stats = executor.map_shared(write_shard, units, decision)
+        else:
+            shard_stats = executor.map(pass_through, [(path, out_dir) for path in parts])
+        for one in shard_stats:
+            stats.add(one)
+            advance(one.input)
     mark_done(out_dir)
     return finish(cfg, stats)
 
 
-def cluster(
-    exact: list[str], sigs: np.ndarray, dedup: DedupConfig
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per document: its cluster's representative (first in input order), the estimated Jaccard
-    with it, and whether it is an exact copy of it."""
-    n = len(exact)
-    if not dedup.enabled or n == 0:
-        return np.arange(n), np.ones(n), np.zeros(n, dtype=bool)
-    codes = pl.Series(exact).rank("dense").to_numpy().astype(np.int64)
-    edges = []
-    if dedup.exact:
-        frame = pl.DataFrame({"code": codes, "doc": np.arange(n)})
-        first = frame.select(pl.col("doc").min().over("code"))["doc"].to_numpy().astype(np.int64)
-        exact_pairs = np.flatnonzero(first != np.arange(n))
-        edges.append(np.stack([first[exact_pairs], exact_pairs], axis=1))
-    if dedup.near and n > 1:
-        bands, rows = choose_bands(dedup.threshold, dedup.num_perm)
-        near = candidate_edges(sigs, bands, rows)
-        near = near[estimated_jaccard(sigs, near) >= dedup.threshold]
-        edges.append(near)
-    all_edges = np.concatenate(edges) if edges else np.zeros((0, 2), dtype=np.int64)
-    label = components(n, all_edges)
-    if sigs.shape[1]:
-        similarity = (sigs == sigs[label]).mean(axis=1)
+@dataclass
+class Decision:
+    """The clustering of the new documents (the first rows of `nodes`) and the published ones."""
+
+    nodes: Index
+    rep: np.ndarray  # each node's cluster's kept node
+    similarity: np.ndarray  # estimated Jaccard with it
+    same_text: np.ndarray  # normalized text equal to its
+    size: np.ndarray  # new documents per kept node
+    origin: np.ndarray  # per node: -1 if new, else the index of its `dedup.against` version
+    against: list[Path]
+    first_row: dict[Path, int]  # each input shard's first node
+
+
+def decide(parts: list[Path], against: list[Path], cfg: Config, executor: Executor) -> Decision:
+    published = [read_index(path) for path in against]
+    nodes, priority, first_row = fingerprint(parts, published, cfg.dedup, executor)
+    new = len(nodes) - sum(map(len, published))
+    if published:
+        log.info("dedup: %d new documents against %d published ones", new, len(nodes) - new)
+    rep, similarity, same_text = cluster(nodes, priority, cfg.dedup, executor.map_shared)
+    origin = np.repeat(np.arange(len(published) + 1), [new, *map(len, published)]) - 1
+    size = np.bincount(rep[:new], minlength=len(nodes))
+    return Decision(nodes, rep, similarity, same_text, size, origin, against, first_row)
+
+
+@dataclass(frozen=True)
+class WriteUnit:
+    path: Path
+    cfg: Config
+    out_dir: Path
+
+
+def write_shard(unit: WriteUnit, decision: Decision) -> StageStats:
+    """One shard's kept documents, their signatures, and the ledger of its removed ones."""
+    path, cfg, out_dir = unit.path, unit.cfg, unit.out_dir
+    docs = pl.from_arrow(conform(pq.read_table(path), FILTERED))
+    ids = decision.nodes.ids
+    rows = np.arange(decision.first_row[path], decision.first_row[path] + docs.height)
+    keep = decision.rep[rows] == rows
+    kept_rows, removed_rows = rows[keep], rows[~keep]
+    kept_by = decision.rep[kept_rows]
+    kept = docs.filter(pl.Series(keep)).with_columns(
+        cluster_id=pl.Series(ids.take(kept_by), dtype=pl.Utf8),
+        cluster_size=pl.Series(decision.size[kept_by], dtype=pl.Int32),
+    )
+    removed_by = decision.rep[removed_rows]
+    same_text = decision.same_text[removed_rows]
+    reasons = removal_reasons(same_text, decision.origin[removed_by] >= 0)
+    ledger = dropped_rows(
+        docs.filter(pl.Series(~keep)),
+        stage=STAGE,
+        reason=reasons,
+        value=pl.Series(decision.similarity[removed_rows], dtype=pl.Float64),
+        threshold=pl.Series(np.where(same_text, "same normalized text", near_rule(cfg.dedup)), dtype=pl.Utf8),
+        message=pl.Series(published_in(decision.origin[removed_by], decision.against), dtype=pl.Utf8),
+        duplicate_of=pl.Series(ids.take(removed_by), dtype=pl.Utf8),
+        fingerprint=cfg.fingerprint(),
+    )
+    index = shard_index(path)
+    write_table(conform(kept.to_arrow(), DEDUPED), part_path(out_dir, index))
+    write_table(conform(ledger, LEDGER), part_path(ledger_dir(out_dir), index))
+    write_table(
+        index_table(decision.nodes.take(kept_rows), cfg.dedup), part_path(signatures_dir(out_dir), index)
+    )
+    return StageStats(STAGE, input=docs.height, kept=kept.height, dropped=Counter(reasons.to_list()))
+
+
+def pass_through(unit: tuple[Path, Path]) -> StageStats:
+    """dedup.enabled: false: every document kept, each its own cluster."""
+    path, out_dir = unit
+    docs = pl.from_arrow(conform(pq.read_table(path), FILTERED))
+    kept = docs.with_columns(cluster_id=pl.col("id"), cluster_size=pl.lit(1, dtype=pl.Int32))
+    write_table(conform(kept.to_arrow(), DEDUPED), part_path(out_dir, shard_index(path)))
+    return StageStats(STAGE, input=docs.height, kept=docs.height)
+
+
+def shard_index(path: Path) -> int:
+    return int(path.stem.split("-")[1])
+
+
+@dataclass(frozen=True)
+class ShardUnit:
+    path: Path
+    dedup: DedupConfig
+
+
+def fingerprint_shard(unit: ShardUnit) -> tuple[Index, np.ndarray]:
+    """One shard's exact hashes and MinHash signatures, and the keep policy's priority per document."""
+    dedup = unit.dedup
+    table = pq.read_table(unit.path, columns=["id", "text", *priority_columns(dedup)])
+    data, offsets = fold(pl.from_arrow(table.column("text")))
+    sigs, shingles = minhash_folded(data, offsets, dedup.ngram, dedup.num_perm, dedup.seed, dedup.scheme)
+    index = Index(table.column("id").combine_chunks(), exact_hashes(data, offsets), shingles, sigs)
+    return index, keep_priority(pl.from_arrow(table), dedup)
+
+
+def fingerprint(
+    parts: list[Path], published: list[Index], dedup: DedupConfig, executor: Executor
+) -> tuple[Index, np.ndarray, dict[Path, int]]:
+    """The graph's nodes: every shard's documents in input order, then the published ones, filled
+    into arrays allocated once; their keep priorities; and each shard's first row."""
+    counts = [pq.ParquetFile(p).metadata.num_rows for p in parts]
+    first_row = dict(zip(parts, np.cumsum([0, *counts])[:-1].tolist(), strict=True))
+    new = sum(counts)
+    total = new + sum(map(len, published))
+    nodes = Index(
+        ids=pa.array([], type=pa.string()),
+        exact=np.empty((total, 2), dtype=np.uint64),
+        shingles=np.empty(total, dtype=np.int64),
+        signatures=np.empty((total, dedup.num_perm), dtype=np.uint32),
+    )
+    # Published documents outrank every new one: they stay, whatever the keep policy.
+    priority = np.full(total, np.inf)
+    ids = []
+    offset = 0
+    units = [ShardUnit(p, dedup) for p in parts]
+    for index, shard_priority in executor.map(fingerprint_shard, units):
+        nodes.fill(offset, index)
+        priority[offset : offset + len(index)] = shard_priority
+        ids.append(index.ids)
+        offset += len(index)
+    for index in published:
+        nodes.fill(offset, index)
+        ids.append(index.ids)
+        offset += len(index)
+    if dedup.keep == "best" and new and np.isneginf(priority[:new]).all():
+        raise ConfigError(
+            f"dedup.best_signal: no document has {dedup.best_signal!r}; name a numeric column "
+            f"({', '.join(numeric_columns())}) or a quality signal the filters record"
+        )
+    nodes.ids = pa.concat_arrays([i.cast(pa.string()) for i in ids]) if ids else nodes.ids
+    return nodes, priority, first_row
+
+
+def numeric_columns() -> list[str]:
+    return [f.name for f in FILTERED if pa.types.is_integer(f.type) or pa.types.is_floating(f.type)]
+
+
+def priority_columns(dedup: DedupConfig) -> list[str]:
+    if dedup.keep == "newest":
+        return ["fetch_date"]
+    if dedup.keep == "best":
+        return [dedup.best_signal] if dedup.best_signal in numeric_columns() else ["quality_signals"]
+    return []
+
+
+def keep_priority(docs: pl.DataFrame, dedup: DedupConfig) -> np.ndarray:
+    """What `dedup.keep` maximizes, per document; -inf where it is missing. Ties go to input order."""
+    if dedup.keep == "first":
+        return np.zeros(docs.height)
+    if dedup.keep == "longest":
+        value = pl.col("text").str.len_chars()
+    elif dedup.keep == "newest":
+        value = pl.col("fetch_date").dt.epoch("us")
+    elif dedup.best_signal in numeric_columns():
+        value = pl.col(dedup.best_signal)
     else:
-        similarity = np.where(codes == codes[label], 1.0, 0.0)
-    is_exact = codes == codes[label]
-    return label, similarity, is_exact
+        signal = pl.element().struct.field("name") == dedup.best_signal
+        value = (
+            pl.col("quality_signals")
+            .list.eval(pl.element().filter(signal).struct.field("value"))
+            .list.first()
+        )
+    values = docs.select(value.cast(pl.Float64).fill_nan(None).fill_null(-np.inf).alias("p"))["p"]
+    return values.to_numpy().astype(np.float64)
+
+
+def cluster(
+    nodes: Index, priority: np.ndarray, dedup: DedupConfig, map_bands=None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per document: the node its cluster keeps, the estimated Jaccard with it, and whether its
+    normalized text equals that node's.
+
+    Documents with no words (no shingles) are never anyone's duplicate: their empty normalized
+    texts and all-max signatures would otherwise join them all into one cluster.
+    """
+    n = len(nodes)
+    eligible = nodes.shingles > 0
+    edges = [np.zeros((0, 2), dtype=np.int64)]
+    if dedup.exact:
+        edges.append(exact_edges(nodes.exact, eligible))
+    if dedup.near:
+        cutoff = verify_cutoff(dedup.threshold, dedup.num_perm) if dedup.verify else None
+        edges.append(candidate_edges(nodes.signatures, *banding(dedup), eligible, cutoff, map_bands))
+    label = components(n, np.concatenate(edges))
+    rep = representatives(label, priority)
+    removed = np.flatnonzero(rep != np.arange(n))
+    similarity = np.ones(n)
+    similarity[removed] = estimated_jaccard(nodes.signatures, np.stack([removed, rep[removed]], axis=1))
+    same_text = (nodes.exact == nodes.exact[rep]).all(axis=1) & eligible
+    return rep, similarity, same_text
+
+
+def banding(dedup: DedupConfig) -> tuple[int, int]:
+    if dedup.bands and dedup.rows:
+        return dedup.bands, dedup.rows
+    return choose_bands(dedup.threshold, dedup.num_perm, CANDIDATE_RECALL if dedup.verify else None)
+
+
+def near_rule(dedup: DedupConfig) -> str:
+    """How a near-duplicate was decided, for the ledger's threshold column."""
+    bands, rows = banding(dedup)
+    if dedup.verify:
+        cutoff = verify_cutoff(dedup.threshold, dedup.num_perm)
+        return (
+            f"linked to a cluster member at estimated Jaccard >= {cutoff:.3f} (threshold {dedup.threshold})"
+        )
+    banding_text = f"{bands} bands x {rows} rows, threshold {dedup.threshold}"
+    return f"shares an LSH bucket with a cluster member ({banding_text})"
+
+
+def exact_edges(exact: np.ndarray, eligible: np.ndarray) -> np.ndarray:
+    """Edges from the first document with each normalized text to every later one."""
+    frame = pl.DataFrame({"h0": exact[:, 0], "h1": exact[:, 1], "doc": np.arange(len(exact))}).filter(
+        pl.Series(eligible)
+    )
+    pairs = frame.with_columns(first=pl.col("doc").min().over("h0", "h1")).filter(
+        pl.col("doc") != pl.col("first")
+    )
+    return pairs.select("first", "doc").to_numpy().astype(np.int64).reshape(-1, 2)
+
+
+def representatives(label: np.ndarray, priority: np.ndarray) -> np.ndarray:
+    """Each node's cluster's kept node: the highest priority, the earliest on ties."""
+    n = len(label)
+    order = np.lexsort((np.arange(n), -priority, label))  # by label, then priority down, then index
+    sorted_labels = label[order]
+    firsts = np.flatnonzero(np.diff(sorted_labels, prepend=-1))  # each label's first row
+    keeper = np.empty(n, dtype=np.int64)
+    keeper[sorted_labels[firsts]] = order[firsts]
+    return keeper[label]
+
+
+def removal_reasons(same_text: np.ndarray, of_published: np.ndarray) -> pl.Series:
+    kind = np.where(same_text, "exact_duplicate", "near_duplicate")
+    return pl.Series(np.where(of_published, np.char.add(kind, "_of_published"), kind), dtype=pl.Utf8)
+
+
+def published_in(origin: np.ndarray, against: list[Path]) -> list[str | None]:
+    names = [str(path.parent.parent) for path in against]
+    return [f"published in {names[o]}" if o >= 0 else None for o in origin.tolist()]

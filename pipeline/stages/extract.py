@@ -1,69 +1,69 @@
-"""extract: read every source, pick the HTML responses, and pull out their main text with trafilatura.
+"""extract: read every source, settle each record's fate, and pull the main text out of HTML with trafilatura.
 
-Cheap decisions (record type, HTTP status, content type) are made here as records stream in; only
-HTML goes to the worker pool. Shards are cut every `records_per_shard` input records, so the
-output does not depend on the number of workers.
+A record's story: a reader turns it into a RawRecord (or an error naming file and record). The
+cheap decisions are taken here, in the main process and in input order: not a response, an HTTP
+status other than 200, not HTML, too large, a payload already seen in this run. What is left goes
+to the worker pool, where trafilatura runs under a time limit and a memory cap. Every record comes
+out as a document or a ledger row, in input order, and shards are cut every `records_per_shard`
+input records, so the output does not depend on the number of workers.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import hashlib
+import logging
+from collections.abc import Callable, Iterator
+from functools import partial
 from itertools import islice
+from pathlib import Path
+from typing import Any
 
 import polars as pl
 import pyarrow as pa
 
-from pipeline.config import Config
-from pipeline.engine.local import map_ordered
-from pipeline.extraction import extract_batch, record_identity
-from pipeline.schema import EXTRACTED, LEDGER, conform
-from pipeline.sources import RawRecord, expand, read_records
+from pipeline.config import Config, ExtractConfig
+from pipeline.engine import executor_for
+from pipeline.engine.guarded import Failure, Guard
+from pipeline.extraction import Outcome, extract_record, identity, process, where
+from pipeline.schema import EXTRACTED
+from pipeline.sources import RawRecord, read_source
+from pipeline.sources.content import html_verdict
 from pipeline.stages.common import StageStats, finish, mark_done, stage_dir
 from pipeline.storage.ledger import dropped_rows, ledger_dir
 from pipeline.storage.shards import part_path, reset_dir, write_table
 
+log = logging.getLogger(__name__)
+
 STAGE = "extract"
-HTML_TYPES = ("text/html", "application/xhtml+xml")
+# WARC record types that carry a page: HTTP responses, stored files, and WET's text conversions.
+PAGE_RECORD_TYPES = ("response", "resource", "conversion")
+ERROR_REASONS = {
+    "exception": "extraction_failed",
+    "time_limit": "time_limit",
+    "memory_limit": "memory_limit",
+    "worker_died": "worker_died",
+}
+
+Extractor = Callable[[RawRecord, dict[str, Any]], Outcome]
 
 
-def precheck(record: RawRecord) -> tuple[str, str] | None:
-    """(outcome, reason) for a record that needs no extraction, or None to extract it."""
-    if record.error:
-        return "error", "read_error"
-    if record.record_type not in ("response", "resource"):
-        return "dropped", "not_response"
-    if record.http_status is not None and record.http_status != 200:
-        return "dropped", "http_status"
-    if record.text is not None:
-        return None
-    if not record.payload:
-        return "dropped", "empty_text"
-    media_type = (record.content_type or "").split(";")[0].strip().lower()
-    if media_type and media_type not in HTML_TYPES:
-        return "dropped", "non_html"
-    if not media_type and b"<" not in record.payload[:1024]:
-        return "dropped", "non_html"
-    return None
-
-
-def all_records(cfg: Config) -> Iterator[RawRecord]:
-    for source in cfg.sources:
-        for path, fmt in expand(source):
-            yield from read_records(path, fmt)
-
-
-def run(cfg: Config) -> StageStats:
+def run(cfg: Config, extractor: Extractor = extract_record) -> StageStats:
+    """Extract every source of `cfg`. `extractor` is replaceable only to inject faults in tests."""
     out_dir = stage_dir(cfg, STAGE)
     reset_dir(out_dir)
     fingerprint = cfg.fingerprint()
-    options = cfg.extract.model_dump(exclude={"records_per_shard", "batch_size"})
     stats = StageStats(STAGE)
-    records = all_records(cfg)
+    screen = Screen(cfg.extract)
+    outcomes = executor_for(cfg).map_guarded(
+        partial(process, extractor=extractor, options=cfg.extract.model_dump()),
+        (screen.decide(record) for record in all_records(cfg)),
+        batch_size=cfg.extract.batch_size,
+        guard=Guard(cfg.extract.time_limit_s, cfg.extract.worker_memory_mb),
+        on_failure=failed,
+    )
     shard = 0
-    while chunk := list(islice(records, cfg.extract.records_per_shard)):
-        docs, ledger = extract_chunk(chunk, options, cfg, stats, fingerprint)
-        write_table(docs, part_path(out_dir, shard))
-        write_table(ledger, part_path(ledger_dir(out_dir), shard))
+    while chunk := list(islice(outcomes, cfg.extract.records_per_shard)):
+        write_shard(chunk, out_dir, shard, stats, fingerprint)
         shard += 1
     if shard == 0:
         write_table(EXTRACTED.empty_table(), part_path(out_dir, 0))
@@ -71,48 +71,80 @@ def run(cfg: Config) -> StageStats:
     return finish(cfg, stats)
 
 
-def extract_chunk(
-    chunk: list[RawRecord], options: dict, cfg: Config, stats: StageStats, fingerprint: str
-) -> tuple[pa.Table, pa.Table]:
-    stats.input += len(chunk)
-    skipped: list[tuple[dict, str, str, str | None]] = []  # (identity, outcome, reason, message)
-    to_extract: list[RawRecord] = []
-    for record in chunk:
-        decision = precheck(record)
-        if decision is None:
-            to_extract.append(record)
-        else:
-            message = (
-                f"{record.source_file} record {record.record_index}: {record.error}" if record.error else None
+def all_records(cfg: Config) -> Iterator[RawRecord]:
+    for source in cfg.sources:
+        yield from read_source(source, cfg.extract.max_html_bytes)
+
+
+class Screen:
+    """The decisions that need no parsing, taken in the main process in input order, so that which
+    copy of a repeated payload is kept never depends on the workers."""
+
+    def __init__(self, config: ExtractConfig) -> None:
+        self.max_html_bytes = config.max_html_bytes
+        self.first_with_payload: dict[bytes, str] = {}
+
+    def decide(self, record: RawRecord) -> RawRecord | Outcome:
+        """The record itself if it is to be extracted, else its outcome."""
+        ident = identity(record)
+
+        def drop(reason: str, message: str | None = None, **details: Any) -> Outcome:
+            return Outcome(ident, outcome="dropped", reason=reason, message=message, **details)
+
+        if record.error:
+            return Outcome(
+                ident, outcome="error", reason="read_error", message=f"{where(record)}: {record.error}"
             )
-            skipped.append((record_identity(record), *decision, message))
+        if record.record_type not in PAGE_RECORD_TYPES:
+            return drop("not_response", f"{record.record_type} record")
+        if record.text is not None:
+            return record
+        if record.http_status is not None and record.http_status != 200:
+            return drop(
+                "http_status", f"HTTP {record.http_status}", value=record.http_status, threshold="200"
+            )
+        if record.oversized:
+            return drop("too_large", f"over {self.max_html_bytes} bytes", threshold=str(self.max_html_bytes))
+        payload = record.payload or b""
+        if not payload:
+            return drop("empty_payload")
+        if kind := html_verdict(payload, record.content_type, record.identified_type):
+            return drop("non_html", kind)
+        if len(payload) > self.max_html_bytes:
+            return drop("too_large", value=len(payload), threshold=str(self.max_html_bytes))
+        # Our own hash of the bytes, not WARC-Payload-Digest: crawlers compute that one in their own
+        # ways (ClueWeb09's never match their payloads). SHA-256 runs at ~1.8 GB/s with CPU support,
+        # twice blake2b here, and it is the main process's time.
+        digest = hashlib.sha256(payload).digest()[:16]
+        if digest in self.first_with_payload:
+            return drop("duplicate_payload", duplicate_of=self.first_with_payload[digest])
+        self.first_with_payload[digest] = ident["id"]
+        return record
 
-    batches = [
-        (to_extract[i : i + cfg.extract.batch_size], options)
-        for i in range(0, len(to_extract), cfg.extract.batch_size)
-    ]
-    docs = []
-    for rows in map_ordered(extract_batch, batches, cfg.workers):
-        for row in rows:
-            if "_error" in row:
-                skipped.append((row, "error", "extraction_failed", row["_error"]))
-            elif row.pop("_empty"):
-                skipped.append((row, "dropped", "empty_text", None))
-            else:
-                docs.append(row)
 
+def failed(work: RawRecord | Outcome, failure: Failure) -> Outcome:
+    """The outcome of a record whose extraction raised, overran its time, or killed its worker."""
+    if isinstance(work, Outcome):  # decided before extraction; nothing of it can fail
+        return work
+    message = f"{where(work)}: {failure.message}"
+    return Outcome(identity(work), outcome="error", reason=ERROR_REASONS[failure.kind], message=message)
+
+
+def write_shard(chunk: list[Outcome], out_dir: Path, shard: int, stats: StageStats, fingerprint: str) -> None:
+    docs = [outcome.doc for outcome in chunk if outcome.doc is not None]
+    left_out = [outcome for outcome in chunk if outcome.doc is None]
+    stats.input += len(chunk)
     stats.kept += len(docs)
-    for _, outcome, reason, _ in skipped:
-        (stats.errors if outcome == "error" else stats.dropped)[reason] += 1
-    docs_table = pa.Table.from_pylist(docs, schema=EXTRACTED)
-    return docs_table, ledger_table(skipped, fingerprint)
+    for outcome in left_out:
+        (stats.errors if outcome.outcome == "error" else stats.dropped)[outcome.reason] += 1
+    write_table(pa.Table.from_pylist(docs, schema=EXTRACTED), part_path(out_dir, shard))
+    write_table(ledger_table(left_out, fingerprint), part_path(ledger_dir(out_dir), shard))
+    log.info("extract: shard %d: %d records, %d documents", shard, len(chunk), len(docs))
 
 
-def ledger_table(skipped: list[tuple[dict, str, str, str | None]], fingerprint: str) -> pa.Table:
-    if not skipped:
-        return LEDGER.empty_table()
+def ledger_table(left_out: list[Outcome], fingerprint: str) -> pa.Table:
     identities = pl.DataFrame(
-        [{k: row[k] for k in ("id", "url", "source_file", "record_index", "text")} for row, *_ in skipped],
+        [{**outcome.identity, "text": outcome.text} for outcome in left_out],
         schema={
             "id": pl.Utf8,
             "url": pl.Utf8,
@@ -121,14 +153,18 @@ def ledger_table(skipped: list[tuple[dict, str, str, str | None]], fingerprint: 
             "text": pl.Utf8,
         },
     )
-    return conform(
-        dropped_rows(
-            identities,
-            stage=STAGE,
-            outcome=pl.Series([s[1] for s in skipped], dtype=pl.Utf8),
-            reason=pl.Series([s[2] for s in skipped], dtype=pl.Utf8),
-            message=pl.Series([s[3] for s in skipped], dtype=pl.Utf8),
-            fingerprint=fingerprint,
-        ),
-        LEDGER,
+
+    def column(name: str, dtype: pl.DataType) -> pl.Series:
+        return pl.Series([getattr(outcome, name) for outcome in left_out], dtype=dtype)
+
+    return dropped_rows(
+        identities,
+        stage=STAGE,
+        outcome=column("outcome", pl.Utf8),
+        reason=column("reason", pl.Utf8),
+        message=column("message", pl.Utf8),
+        value=column("value", pl.Float64),
+        threshold=column("threshold", pl.Utf8),
+        duplicate_of=column("duplicate_of", pl.Utf8),
+        fingerprint=fingerprint,
     )

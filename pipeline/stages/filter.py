@@ -20,8 +20,9 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipeline.config import Config
-from pipeline.engine.local import map_ordered
+from pipeline.engine import executor_for
 from pipeline.filters import FilterFn, FilterParams, Verdict, build_filter
+from pipeline.progress import stage_progress
 from pipeline.schema import EXTRACTED, FILTERED, LEDGER, conform
 from pipeline.stages.common import StageStats, finish, mark_done, require_input, stage_dir
 from pipeline.storage.ledger import dropped_rows, ledger_dir
@@ -40,8 +41,11 @@ def run(cfg: Config) -> StageStats:
     reset_dir(out_dir)
     units = [(path, out_dir, filter_specs(cfg), cfg.fingerprint()) for path in list_parts(in_dir)]
     stats = StageStats(STAGE)
-    for shard_stats in map_ordered(filter_shard, units, cfg.workers):
-        stats.add(shard_stats)
+    total = sum(pq.ParquetFile(path).metadata.num_rows for path, *_ in units)
+    with stage_progress(STAGE, total) as advance:
+        for shard_stats in executor_for(cfg).map(filter_shard, units):
+            stats.add(shard_stats)
+            advance(shard_stats.input)
     mark_done(out_dir)
     return finish(cfg, stats)
 

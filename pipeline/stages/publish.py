@@ -13,21 +13,27 @@ import logging
 import os
 import shutil
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipeline.config import Config
+from pipeline.dedup.index import publish_index
+from pipeline.engine import executor_for
+from pipeline.progress import stage_progress
 from pipeline.schema import DEDUPED, LEDGER, PUBLISHED, conform
 from pipeline.sources import expand
 from pipeline.stages import STAGE_NAMES
 from pipeline.stages.common import StageStats, finish, read_stats, require_input, stage_dir
 from pipeline.storage.card import write_card
+from pipeline.storage.layout import FilePlan, plan_files
 from pipeline.storage.ledger import read_ledger
+from pipeline.storage.lock import exclusive
 from pipeline.storage.manifest import describe_inputs, git_commit, now_utc, package_versions
 from pipeline.storage.plots import write_plots
-from pipeline.storage.shards import list_parts, write_sized_shards, write_table
+from pipeline.storage.shards import PARQUET_OPTIONS, list_parts, temporary_name, write_table
 from pipeline.storage.summary import CorpusSummary
 from pipeline.storage.versions import content_hash, file_sha256, find_by_hash, list_versions, next_version
 
@@ -36,9 +42,18 @@ LEDGER_FILE = "ledger.parquet"
 log = logging.getLogger(__name__)
 
 
+class VersionExistsError(RuntimeError):
+    """A version id is taken: versions are never overwritten."""
+
+
 def run(cfg: Config) -> StageStats:
-    in_dir = require_input(cfg, "dedup")
     corpus_dir = Path(cfg.publish.dir)
+    with exclusive(corpus_dir, "corpus folder"):
+        return publish(cfg, corpus_dir)
+
+
+def publish(cfg: Config, corpus_dir: Path) -> StageStats:
+    in_dir = require_input(cfg, "dedup")
     parts = list_parts(in_dir)
     fingerprint = cfg.fingerprint()
     documents = sum(pq.ParquetFile(p).metadata.num_rows for p in parts)
@@ -60,8 +75,34 @@ def run(cfg: Config) -> StageStats:
     staging = corpus_dir / f".{version}.staging-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
+    try:
+        write_version(cfg, staging, in_dir, version, previous, stage_counts, documents)
+        if (corpus_dir / version).exists():
+            raise VersionExistsError(
+                f"{corpus_dir / version} exists already; published versions are never replaced"
+            )
+        os.replace(staging, corpus_dir / version)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    make_read_only(corpus_dir / version)
+    write_card(corpus_dir, cfg.publish.name, cfg.publish.license)
+    log.info("publish: wrote %s (%d documents)", version, documents)
+    return stats
 
-    summary = CorpusSummary()
+
+def write_version(
+    cfg: Config,
+    staging: Path,
+    in_dir: Path,
+    version: str,
+    previous: list[str],
+    stage_counts: dict,
+    documents: int,
+) -> None:
+    """Shards, ledger, dedup index and manifest of a new version, in its staging folder."""
+    parts = list_parts(in_dir)
+    fingerprint = cfg.fingerprint()
+
     header = {
         "version": version,
         "parent_version": previous[-1] if previous else None,
@@ -72,12 +113,20 @@ def run(cfg: Config) -> StageStats:
             for s, c in stage_counts.items()
         },
     }
-    schema = PUBLISHED.with_metadata({"sift.manifest_summary": json.dumps(header, sort_keys=True)})
-    rows = stamped(read_documents(parts, summary), version, fingerprint)
-    files = write_sized_shards(
-        regroup(rows, cfg.publish.row_group_bytes), staging, "train", schema, cfg.publish.shard_bytes
-    )
+    plans = plan_files(parts, cfg.publish.row_group_bytes, cfg.publish.shard_bytes) or [()]
+    units = [
+        FileUnit(staging / f"train-{i:05d}-of-{len(plans):05d}.parquet", plan, version, fingerprint, header)
+        for i, plan in enumerate(plans)
+    ]
+    summary = CorpusSummary()
+    shards = []
+    with stage_progress(STAGE, documents) as advance:
+        for shard, file_summary in executor_for(cfg).map(write_file, units):
+            shards.append(shard)
+            summary.merge(file_summary)
+            advance(shard["rows"])
     write_table(build_ledger(cfg), staging / LEDGER_FILE)
+    publish_index(in_dir, staging)  # signatures for a later `dedup.against`
 
     manifest = {
         **header,
@@ -87,61 +136,73 @@ def run(cfg: Config) -> StageStats:
         "inputs": describe_inputs([path for source in cfg.sources for path, _ in expand(source)]),
         "stages": stage_counts,
         "summary": summary.to_dict(),
-        "shards": [
-            {
-                "file": f.name,
-                "rows": pq.ParquetFile(f).metadata.num_rows,
-                "row_groups": pq.ParquetFile(f).metadata.num_row_groups,
-                "bytes": f.stat().st_size,
-                "sha256": file_sha256(f),
-            }
-            for f in files
-        ],
+        "shards": shards,
         "ledger": LEDGER_FILE,
         "packages": package_versions(),
     }
     (staging / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str) + "\n")
-    os.replace(staging, corpus_dir / version)
-    write_card(corpus_dir, cfg.publish.name, cfg.publish.license)
     write_plots(cfg, summary)
-    log.info("publish: wrote %s (%d documents, %d shards)", version, documents, len(files))
-    return stats
 
 
-def read_documents(parts: list[Path], summary: CorpusSummary | None = None) -> Iterator[pa.Table]:
+def make_read_only(directory: Path) -> None:
+    """Published files and folders lose their write bits: a version is not edited in place."""
+    for path in sorted(directory.rglob("*"), reverse=True):
+        path.chmod(0o555 if path.is_dir() else 0o444)
+    directory.chmod(0o555)
+
+
+def read_documents(parts: list[Path]) -> Iterator[pa.Table]:
     for path in parts:
-        table = conform(pq.read_table(path), DEDUPED)
-        if summary is not None:
+        yield conform(pq.read_table(path), DEDUPED)
+
+
+@dataclass(frozen=True)
+class FileUnit:
+    path: Path
+    plan: FilePlan
+    version: str
+    fingerprint: str
+    header: dict
+
+
+def write_file(unit: FileUnit) -> tuple[dict, CorpusSummary]:
+    """Write one planned file (atomically); return its manifest entry and its statistics."""
+    schema = PUBLISHED.with_metadata({"sift.manifest_summary": json.dumps(unit.header, sort_keys=True)})
+    summary = CorpusSummary()
+    tables: dict[Path, pa.Table] = {}
+    temporary = temporary_name(unit.path)
+    rows = 0
+    with pq.ParquetWriter(temporary, schema, **PARQUET_OPTIONS) as writer:
+        for group in unit.plan:
+            pieces = []
+            for piece in group:
+                if piece.part not in tables:
+                    tables = {piece.part: conform(pq.read_table(piece.part), DEDUPED)}
+                pieces.append(tables[piece.part].slice(piece.start, piece.rows))
+            table = pa.concat_tables(pieces).combine_chunks()
             summary.add(table)
-        yield table
+            writer.write_table(
+                stamp(table, unit.version, unit.fingerprint), row_group_size=max(table.num_rows, 1)
+            )
+            rows += table.num_rows
+    os.replace(temporary, unit.path)
+    meta = pq.ParquetFile(unit.path).metadata
+    entry = {
+        "file": unit.path.name,
+        "rows": rows,
+        "row_groups": meta.num_row_groups,
+        "bytes": unit.path.stat().st_size,
+        "sha256": file_sha256(unit.path),
+    }
+    return entry, summary
 
 
-def stamped(tables: Iterator[pa.Table], version: str, fingerprint: str) -> Iterator[pa.Table]:
+def stamp(table: pa.Table, version: str, fingerprint: str) -> pa.Table:
     """Add the version and recipe fingerprint to every row."""
-    for table in tables:
-        n = table.num_rows
-        table = table.append_column("corpus_version", pa.array([version] * n, pa.string()))
-        table = table.append_column("config_fingerprint", pa.array([fingerprint] * n, pa.string()))
-        yield conform(table, PUBLISHED)
-
-
-def regroup(tables: Iterator[pa.Table], max_bytes: int) -> Iterator[pa.Table]:
-    """Re-cut a stream of tables into row groups of at most `max_bytes` (uncompressed Arrow size)."""
-    buffer: list[pa.Table] = []
-    size = 0
-    for table in tables:
-        if table.num_rows == 0:
-            continue
-        rows_per_slice = max(1, int(max_bytes // max(table.nbytes / table.num_rows, 1)))
-        for start in range(0, table.num_rows, rows_per_slice):
-            piece = table.slice(start, rows_per_slice)
-            if buffer and size + piece.nbytes > max_bytes:
-                yield pa.concat_tables(buffer).combine_chunks()
-                buffer, size = [], 0
-            buffer.append(piece)
-            size += piece.nbytes
-    if buffer:
-        yield pa.concat_tables(buffer).combine_chunks()
+    n = table.num_rows
+    table = table.append_column("corpus_version", pa.array([version] * n, pa.string()))
+    table = table.append_column("config_fingerprint", pa.array([fingerprint] * n, pa.string()))
+    return conform(table, PUBLISHED)
 
 
 def build_ledger(cfg: Config) -> pa.Table:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import yaml
 
+from pipeline.storage.shards import write_text
 from pipeline.storage.versions import list_versions, read_manifest
 
 
@@ -116,7 +117,5 @@ def write_card(corpus_dir: Path, name: str, license_tag: str = "other") -> Path:
     ]
     lines.append("")
     path = corpus_dir / "README.md"
-    temporary = path.with_name(".README.md.tmp")
-    temporary.write_text("\n".join(lines))
-    temporary.replace(path)
+    write_text(path, "\n".join(lines))
     return path

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 from pathlib import Path
 
 import pyarrow.compute as pc
@@ -10,6 +11,7 @@ import pyarrow.compute as pc
 from pipeline.config import Config
 from pipeline.stages.common import read_stats, stage_dir
 from pipeline.storage.ledger import read_ledger
+from pipeline.storage.shards import write_text
 from pipeline.storage.summary import CorpusSummary
 
 
@@ -40,9 +42,8 @@ def write_plots(cfg: Config, summary: CorpusSummary) -> None:
 
 
 def write_csv(path: Path, header: tuple[str, str], rows: list[tuple[str, int]]) -> None:
-    temporary = path.with_name(f".{path.name}.tmp")
-    with open(temporary, "w", newline="") as stream:
-        writer = csv.writer(stream)
-        writer.writerow(header)
-        writer.writerows(rows)
-    temporary.replace(path)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    write_text(path, buffer.getvalue())

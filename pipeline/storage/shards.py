@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterable
 from pathlib import Path
 
 import pyarrow as pa
@@ -17,6 +16,14 @@ def temporary_name(path: Path) -> Path:
     return path.with_name(f".{path.name}.tmp-{os.getpid()}")
 
 
+def write_text(path: Path, text: str) -> None:
+    """Write a small text file (JSON, CSV, HTML) atomically."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = temporary_name(path)
+    temporary.write_text(text)
+    os.replace(temporary, path)
+
+
 def write_table(table: pa.Table, path: Path, metadata: dict[str, str] | None = None, **options) -> None:
     """Write `table` to `path` so that a reader sees the whole file or none of it."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -25,46 +32,6 @@ def write_table(table: pa.Table, path: Path, metadata: dict[str, str] | None = N
     temporary = temporary_name(path)
     pq.write_table(table, temporary, **{**PARQUET_OPTIONS, **options})
     os.replace(temporary, path)
-
-
-def write_sized_shards(
-    row_groups: Iterable[pa.Table], directory: Path, prefix: str, schema: pa.Schema, shard_bytes: int
-) -> list[Path]:
-    """Write row groups into files of about `shard_bytes` each, named `<prefix>-i-of-n.parquet`.
-
-    A file is closed once it reaches the target, so only the last file is smaller. The total is
-    known only at the end, so files are written under temporary names and renamed then.
-    """
-    directory.mkdir(parents=True, exist_ok=True)
-    written: list[Path] = []
-    writer: pq.ParquetWriter | None = None
-    sink: pa.NativeFile | None = None
-
-    def close() -> None:
-        nonlocal writer, sink
-        if writer is not None:
-            writer.close()
-            sink.close()
-            writer = sink = None
-
-    for group in row_groups:
-        if writer is None:
-            written.append(directory / f".{prefix}-{len(written):05d}.partial")
-            sink = pa.OSFile(str(written[-1]), "wb")
-            writer = pq.ParquetWriter(sink, schema, **PARQUET_OPTIONS)
-        writer.write_table(group, row_group_size=max(group.num_rows, 1))
-        if sink.tell() >= shard_bytes:
-            close()
-    close()
-    if not written:  # an empty corpus is still a valid, loadable version
-        written.append(directory / f".{prefix}-00000.partial")
-        pq.write_table(schema.empty_table(), written[-1], **PARQUET_OPTIONS)
-    final = []
-    for index, path in enumerate(written):
-        target = directory / f"{prefix}-{index:05d}-of-{len(written):05d}.parquet"
-        os.replace(path, target)
-        final.append(target)
-    return final
 
 
 def part_path(directory: Path, index: int) -> Path:

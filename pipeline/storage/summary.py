@@ -36,6 +36,12 @@ class CorpusSummary:
         counts = pc.value_counts(pc.fill_null(table.column("language"), "unknown"))
         self.languages.update({item["values"].as_py(): item["counts"].as_py() for item in counts})
 
+    def merge(self, other: CorpusSummary) -> None:
+        self.documents += other.documents
+        self.languages.update(other.languages)
+        self.chars.extend(other.chars)
+        self.words.extend(other.words)
+
     def lengths(self, unit: str) -> np.ndarray:
         parts = self.chars if unit == "chars" else self.words
         return np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)

@@ -1,20 +1,47 @@
 import numpy as np
 
-from pipeline.dedup.lsh import candidate_edges, choose_bands, components
+from pipeline.dedup.lsh import candidate_edges, choose_bands, collision_probability, components, verify_cutoff
 
 
-def test_band_choice_for_default_threshold():
+def random_signatures(n: int) -> np.ndarray:
+    return np.random.default_rng(0).integers(0, 2**32, size=(n, 128), dtype=np.uint64).astype(np.uint32)
+
+
+def test_balanced_band_choice_centres_the_curve_on_the_threshold():
     bands, rows = choose_bands(0.8, 128)
     assert bands * rows <= 128
-    assert 0.5 < (1 / bands) ** (1 / rows) < 0.9  # the S-curve's midpoint sits near the threshold
+    assert 0.7 < (1 / bands) ** (1 / rows) < 0.9
+
+
+def test_recall_band_choice_makes_pairs_at_the_threshold_collide():
+    bands, rows = choose_bands(0.8, 128, min_recall=0.99)
+    assert bands * rows <= 128
+    assert collision_probability(np.array(0.8), bands, rows) >= 0.99
+    assert collision_probability(np.array(0.2), bands, rows) < 0.01
+
+
+def test_verify_cutoff_allows_for_the_estimates_error():
+    assert 0.7 < verify_cutoff(0.8, 128) < 0.8
+    assert verify_cutoff(0.8, 128) < verify_cutoff(0.8, 1024) < 0.8
 
 
 def test_identical_signatures_are_candidates_and_distinct_are_not():
-    rng = np.random.default_rng(0)
-    sigs = rng.integers(0, 2**32, size=(4, 128), dtype=np.uint64).astype(np.uint32)
+    sigs = random_signatures(4)
     sigs[2] = sigs[0]
-    edges = candidate_edges(sigs, 16, 8)
-    assert edges.tolist() == [[0, 2]]
+    assert candidate_edges(sigs, 16, 8).tolist() == [[0, 2]]
+
+
+def test_a_dissimilar_first_member_does_not_cut_a_bucket_apart():
+    sigs = random_signatures(3)
+    sigs[2] = sigs[1]
+    sigs[0, :8] = sigs[1, :8]  # document 0 shares only band 0 with documents 1 and 2
+    assert candidate_edges(sigs, 16, 8, cutoff=0.75).tolist() == [[1, 2]]
+    assert candidate_edges(sigs, 16, 8).tolist() == [[0, 1], [0, 2], [1, 2]]
+
+
+def test_ineligible_documents_are_never_candidates():
+    sigs = np.full((3, 128), 0xFFFFFFFF, dtype=np.uint32)  # three documents without shingles
+    assert candidate_edges(sigs, 16, 8, eligible=np.array([True, False, False])).tolist() == []
 
 
 def test_components_link_chains_to_their_smallest_member():

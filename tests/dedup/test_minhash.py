@@ -1,20 +1,23 @@
 import numpy as np
 import polars as pl
+import pytest
 from datasketch import MinHash
 
-from pipeline.dedup.minhash import shingle_hash, shingles, signatures
-from tests.conftest import scrapinghub_pages
+from pipeline.dedup.minhash import normalized, shingle_hash, shingles, signatures
+from tests.conftest import DATA, scrapinghub_pages
 
 
 def real_texts() -> list[str]:
     return [gold for _, _, gold in scrapinghub_pages()]
 
 
-def test_signatures_equal_datasketch_given_sifts_hash_function():
-    texts = [*real_texts(), "short text", ""]
-    ours = signatures(pl.Series(texts), ngram=5, num_perm=128, seed=7)
+@pytest.mark.parametrize("scheme", ["affine32", "legacy"])
+def test_signatures_equal_datasketch_given_sifts_hash_function(scheme):
+    german = (DATA / "lingua" / "de" / "sentences.txt").read_text()[:3000]
+    texts = [*real_texts(), german, "short text", "", "!!!"]
+    ours = signatures(pl.Series(texts), ngram=5, num_perm=128, seed=7, scheme=scheme)
     for row, text in zip(ours, texts, strict=True):
-        reference = MinHash(num_perm=128, seed=7, hashfunc=shingle_hash)
+        reference = MinHash(num_perm=128, seed=7, hashfunc=shingle_hash, scheme=scheme)
         reference.update_batch(shingles(text, 5))
         assert np.array_equal(row, reference.hashvalues)
 
@@ -28,6 +31,17 @@ def test_near_copies_have_high_estimated_jaccard():
     assert (sig[0] == sig[2]).mean() < 0.2
 
 
-def test_normalization_ignores_case_punctuation_and_digits():
-    sig = signatures(pl.Series(["Hello, World! It is 2024 today.", "hello world it is 1999 today"]), 2, 64, 1)
-    assert np.array_equal(sig[0], sig[1])
+def test_normalization_folds_case_accents_digits_punctuation_and_width():
+    texts = ["Café ÉTÉ: naïve ﬁne, ２０２４!", "cafe  ete naive\tfine 1999", "Ｃａｆé—été…naive_fine 7777"]
+    assert normalized(pl.Series(texts)).to_list() == ["cafe ete naive fine 0000"] * 2 + [
+        "cafe ete naive fine 0000"
+    ]
+
+
+def test_normalization_keeps_non_latin_words():
+    assert normalized(pl.Series(["Привет, МИР! 東京は晴れ。"])).to_list() == ["привет мир 東京は晴れ"]
+
+
+def test_documents_without_words_have_no_shingles_and_short_ones_one():
+    assert shingles("— … !!!", 5) == []
+    assert shingles("Read more, please.", 5) == [b"read more please"]

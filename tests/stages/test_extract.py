@@ -1,32 +1,111 @@
+import io
 import json
+import os
 import re
+import signal
 from collections import Counter
 
 import polars as pl
 import pyarrow.parquet as pq
+import pytest
+from warcio.statusandheaders import StatusAndHeaders
+from warcio.warcwriter import WARCWriter
 
+from pipeline.extraction import extract_record
 from pipeline.schema import EXTRACTED
+from pipeline.sources import read_records
 from pipeline.stages import extract
 from pipeline.stages.common import metrics_path
-from tests.conftest import CC_SAMPLE, make_config, scrapinghub_pages
+from tests.conftest import CC_SAMPLE, DATA, make_config, scrapinghub_pages
+from tests.sources.test_warc import write_wet
+
+WARC_DIR = DATA / "warc"
+REAL_WARCS = ["cc-main-2020-34-sample.warc.gz", "clueweb09-ja-warc018.warc.gz", "example-revisit.warc.gz"]
+BROKEN = [
+    "truncated.warc",
+    "bad-non-chunked-gzip.warc.gz",
+    "wrong-chunks.warc.gz",
+    "bad.arc",
+    "clipped-record.warc.gz",
+]
 
 
-def run_extract(tmp_path, sources):
-    cfg = make_config(tmp_path, sources)
-    stats = extract.run(cfg)
+def run_extract(tmp_path, sources, overrides=None, extractor=extract_record):
+    cfg = make_config(tmp_path, sources, overrides)
+    stats = extract.run(cfg, extractor)
     docs = pl.read_parquet(tmp_path / "work" / "extract" / "part-*.parquet")
     ledger = pl.read_parquet(tmp_path / "work" / "extract" / "ledger" / "part-*.parquet")
+    assert stats.input == stats.kept + sum(stats.dropped.values()) + sum(stats.errors.values())
+    assert docs.height == stats.kept and docs.height + ledger.height == stats.input
     return cfg, stats, docs, ledger
 
 
+def write_responses(path, responses: list[tuple[str, str, str, bytes]]):
+    """(url, HTTP status line, Content-Type, body) as WARC response records."""
+    with open(path, "wb") as stream:
+        writer = WARCWriter(stream, gzip=True)
+        for url, status, content_type, body in responses:
+            http = StatusAndHeaders(status, [("Content-Type", content_type)], protocol="HTTP/1.1")
+            writer.write_record(
+                writer.create_warc_record(url, "response", payload=io.BytesIO(body), http_headers=http)
+            )
+    return path
+
+
 def test_every_common_crawl_record_is_accounted_for(tmp_path):
-    cfg, stats, docs, ledger = run_extract(tmp_path, [CC_SAMPLE])
+    cfg, stats, _, ledger = run_extract(tmp_path, [CC_SAMPLE])
     assert stats.input == 50
-    assert stats.input == stats.kept + sum(stats.dropped.values()) + sum(stats.errors.values())
     assert stats.dropped["not_response"] == 34  # warcinfo, requests, metadata
-    assert docs.height + ledger.height == 50
+    assert Counter(ledger.filter(pl.col("reason") == "not_response")["message"]) == {
+        "request record": 17,
+        "metadata record": 16,
+        "warcinfo record": 1,
+    }
     saved = json.loads(metrics_path(cfg, "extract").read_text())
-    assert saved["input"] == 50 and saved["kept"] == stats.kept
+    assert saved["input"] == 50 and saved["kept"] == stats.kept and saved["dropped"] == dict(stats.dropped)
+
+
+@pytest.mark.parametrize("name", REAL_WARCS)
+def test_each_real_warc_yields_its_html_responses_with_provenance(tmp_path, name):
+    path = WARC_DIR / name
+    html_responses = [
+        r
+        for r in read_records(str(path), "warc")
+        if r.record_type == "response" and r.http_status == 200 and "html" in (r.content_type or "")
+    ]
+    _, stats, docs, _ = run_extract(tmp_path, [path])
+    assert stats.kept + stats.dropped["empty_text"] == len(html_responses) > 0
+    by_record = {r.record_index: r for r in html_responses}
+    for row in docs.iter_rows(named=True):
+        record = by_record[row["record_index"]]
+        assert row["source_file"] == str(path) and row["url"] == record.url
+        assert row["warc_record_id"] == record.warc_record_id and row["record_offset"] == record.record_offset
+        assert row["fetch_date"] == record.fetch_date and row["content_type"] == record.content_type
+        assert row["html_bytes"] == len(record.payload) and row["charset"]
+        assert row["text"].strip() and row["extractor"].startswith("trafilatura ")
+
+
+def test_japanese_pages_keep_their_characters(tmp_path):
+    _, _, docs, _ = run_extract(tmp_path, [WARC_DIR / "clueweb09-ja-warc018.warc.gz"])
+    assert set(docs["charset"]) == {"euc_jp"}
+    assert all("吉田" in title for title in docs["title"])
+    assert not any("\ufffd" in text for text in docs["text"])
+
+
+def test_broken_files_are_reported_and_the_other_inputs_are_processed(tmp_path):
+    sources = [WARC_DIR / name for name in BROKEN] + [CC_SAMPLE]
+    _, _, docs, ledger = run_extract(tmp_path, sources)
+    errors = ledger.filter(pl.col("outcome") == "error")
+    for name in BROKEN:
+        messages = errors.filter(pl.col("source_file") == str(WARC_DIR / name))["message"].to_list()
+        assert messages and all(m.startswith(f"{WARC_DIR / name} record ") for m in messages), name
+    assert set(errors["reason"]) == {"read_error"}
+    from_sample = docs.filter(pl.col("source_file") == str(CC_SAMPLE)).height
+    empty = ledger.filter(
+        (pl.col("source_file") == str(CC_SAMPLE)) & (pl.col("reason") == "empty_text")
+    ).height
+    assert from_sample > 10 and from_sample + empty == 16  # every HTML response of the good file
+    assert docs.filter(pl.col("source_file") == str(WARC_DIR / "truncated.warc")).height == 0
 
 
 def test_documents_carry_text_and_provenance(tmp_path, pages_warc):
@@ -36,9 +115,10 @@ def test_documents_carry_text_and_provenance(tmp_path, pages_warc):
         EXTRACTED, check_metadata=False
     )
     row = docs.row(0, named=True)
-    assert len(row["text"]) > 200
+    assert len(row["text"]) > 200 and row["title"]
     assert row["warc_record_id"].startswith("<urn:uuid:") and row["source_file"] == str(pages_warc)
     assert row["fetch_date"] is not None and row["extractor"].startswith("trafilatura ")
+    assert set(docs["charset"]) == {"utf-8"}
     assert docs["id"].n_unique() == docs.height
 
 
@@ -52,6 +132,55 @@ def test_extracted_text_holds_the_gold_article(tmp_path, pages_warc):
     by_url = dict(zip(docs["url"], docs["text"], strict=True))
     for url, _, gold in scrapinghub_pages():
         assert token_recall(gold, by_url[url]) > 0.8, url
+
+
+def test_output_is_byte_identical_for_one_and_two_workers(tmp_path, pages_warc):
+    outputs = []
+    for workers in (1, 2):
+        # Small batches and shards, so that shards span batches handled by different workers.
+        overrides = [f"workers={workers}", "extract.batch_size=2", "extract.records_per_shard=3"]
+        run_extract(tmp_path / f"w{workers}", [pages_warc, pages_warc, CC_SAMPLE], overrides)
+        folder = tmp_path / f"w{workers}" / "work" / "extract"
+        outputs.append([(p.relative_to(folder), p.read_bytes()) for p in sorted(folder.rglob("*.parquet"))])
+    assert outputs[0] == outputs[1]
+
+
+def test_repeated_payloads_are_dropped_before_extraction(tmp_path, pages_warc):
+    # The same WARC twice: every page of the second copy repeats a payload of the first.
+    _, stats, docs, ledger = run_extract(tmp_path, [pages_warc, CC_SAMPLE, pages_warc])
+    pages = len(scrapinghub_pages()) + 2
+    assert stats.dropped["duplicate_payload"] == pages
+    duplicates = ledger.filter(pl.col("reason") == "duplicate_payload")
+    first_ids = dict(zip(docs["url"], docs["id"], strict=False))
+    assert all(
+        first_ids[url] == dup for url, dup in zip(duplicates["url"], duplicates["duplicate_of"], strict=True)
+    )
+
+
+def test_non_html_bad_status_and_oversized_pages_are_dropped_with_reasons(tmp_path):
+    url, page, _ = scrapinghub_pages()[0]
+    path = write_responses(
+        tmp_path / "mixed.warc.gz",
+        [
+            ("https://a.example/paper.pdf", "200 OK", "application/pdf", b"%PDF-1.4\n%binary"),
+            ("https://a.example/api", "200 OK", "application/json", b'{"a": 1}'),
+            ("https://a.example/logo", "200 OK", "text/html", b"\x89PNG\r\n\x1a\n..."),
+            ("https://a.example/gone", "404 Not Found", "text/html", page.encode()),
+            ("https://a.example/moved", "301 Moved Permanently", "text/html", b""),
+            (url, "200 OK", "", page.encode()),  # no Content-Type: sniffed as HTML
+            ("https://a.example/big", "200 OK", "text/html", page.encode() + b" " * 5000),
+        ],
+    )
+    overrides = [f"extract.max_html_bytes={len(page.encode()) + 100}"]
+    _, _, docs, ledger = run_extract(tmp_path, [path], overrides)
+    reasons = dict(zip(ledger["url"], zip(ledger["reason"], ledger["message"], strict=True), strict=True))
+    assert reasons["https://a.example/paper.pdf"] == ("non_html", "application/pdf")
+    assert reasons["https://a.example/api"] == ("non_html", "application/json")
+    assert reasons["https://a.example/logo"] == ("non_html", "image/png")
+    assert reasons["https://a.example/gone"] == ("http_status", "HTTP 404")
+    assert reasons["https://a.example/moved"] == ("http_status", "HTTP 301")
+    assert reasons["https://a.example/big"][0] == "too_large"
+    assert docs["url"].to_list() == [url]
 
 
 def test_ids_are_stable_across_runs(tmp_path, pages_warc):
@@ -69,16 +198,66 @@ def test_missing_source_is_an_error_not_a_crash(tmp_path, pages_warc):
 
 def test_html_jsonl_and_parquet_sources(tmp_path):
     url, page, gold = scrapinghub_pages()[3]
+    other_url, other_page, _ = scrapinghub_pages()[4]
     (tmp_path / "pages").mkdir()
     (tmp_path / "pages" / "article.html").write_text(page)
     jsonl = tmp_path / "dump.jsonl"
     jsonl.write_text(
-        json.dumps({"url": url, "html": page}) + "\n" + json.dumps({"url": "u", "text": gold}) + "\n"
+        json.dumps({"url": other_url, "html": other_page})
+        + "\n"
+        + json.dumps({"url": "u", "text": gold})
+        + "\n"
     )
     table = tmp_path / "dump.parquet"
     pl.DataFrame({"url": [url], "html": [page]}).write_parquet(table)
-    _, stats, docs, _ = run_extract(tmp_path, [tmp_path / "pages", jsonl, table])
-    assert stats.input == stats.kept == 4
-    assert docs["extractor"].to_list()[2] == "source_text"
-    assert docs["text"][0] == docs["text"][1] == docs["text"][3]
+    _, stats, docs, ledger = run_extract(tmp_path, [tmp_path / "pages", jsonl, table])
+    assert stats.input == 4 and stats.kept == 3
+    assert docs["extractor"].to_list()[2] == "source_text" and docs["text"][2] == gold
     assert docs["source_file"].to_list()[0].endswith("article.html")
+    (repeat,) = ledger.rows(named=True)  # the Parquet row repeats the HTML file's bytes
+    assert repeat["reason"] == "duplicate_payload" and repeat["duplicate_of"] == docs["id"][0]
+
+
+def stalls_on_one_page(record, options):
+    """A deliberately slow extractor: loops forever on one page, like trafilatura on a pathological one."""
+    if record.url == scrapinghub_pages()[2][0]:
+        while True:
+            pass
+    return extract_record(record, options)
+
+
+def kills_its_worker_on_one_page(record, options):
+    """A deliberately fatal extractor: the worker dies on one page, like a crash in native code."""
+    if record.url == scrapinghub_pages()[2][0]:
+        os.kill(os.getpid(), signal.SIGKILL)
+    return extract_record(record, options)
+
+
+@pytest.mark.parametrize(
+    ("extractor", "reason", "message"),
+    [
+        (stalls_on_one_page, "time_limit", "took longer than the time limit of 1 s"),
+        (kills_its_worker_on_one_page, "worker_died", "worker process killed by SIGKILL"),
+    ],
+)
+def test_a_page_that_stalls_or_kills_its_worker_is_an_error_and_the_run_completes(
+    tmp_path, pages_warc, extractor, reason, message
+):
+    overrides = ["extract.time_limit_s=1", "workers=2", "extract.batch_size=2"]
+    _, stats, docs, ledger = run_extract(tmp_path, [pages_warc], overrides, extractor)
+    assert stats.errors == {reason: 1}
+    (error,) = ledger.rows(named=True)
+    assert error["url"] == scrapinghub_pages()[2][0]
+    assert error["message"].startswith(f"{pages_warc} record 2 (offset ") and message in error["message"]
+    assert stats.kept == len(scrapinghub_pages()) + 1
+    assert scrapinghub_pages()[3][0] in set(docs["url"])
+
+
+def test_wet_text_is_taken_as_is(tmp_path):
+    text = (DATA / "lingua" / "fr" / "sentences.txt").read_text()
+    wet = tmp_path / "crawl.warc.wet.gz"
+    write_wet(wet, [("https://lingua.example/fr", text)])
+    _, stats, docs, _ = run_extract(tmp_path, [wet])
+    assert stats.dropped == {"not_response": 1}  # the warcinfo record
+    (row,) = docs.rows(named=True)
+    assert row["text"] == text and row["extractor"] == "source_text" and row["html_bytes"] is None

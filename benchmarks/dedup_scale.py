@@ -1,0 +1,163 @@
+"""Dedup stage at scale: wall time and peak memory for 250k, 500k and 1M documents.
+
+Documents are 1-2 KB of real vocabulary: words drawn with their observed frequencies from the
+ScrapingHub gold articles and Lingua's English, German, French and Spanish web sentences, with a
+real sentence spliced in now and then so unrelated documents share some text. 5 % of documents
+belong to planted near-duplicate families (2-3 members on average, spread over all shards): each
+member is its family's base text with 0-4 % of words substituted and, sometimes, the tail cut.
+
+Each size is generated first (not timed), then the dedup stage (`pipeline.stages.dedup.run`,
+workers=2) runs in a fresh process that reports its wall time and peak RSS, and that of its
+largest worker.
+
+    python benchmarks/dedup_scale.py [--sizes 250000 500000 1000000] [--workdir /tmp/sift-scale]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+from dedup_common import DEFAULT_EVALDATA, gold_texts, recipe, write_filter_output
+
+FAMILY_SHARE = 0.05  # documents that belong to a near-duplicate family
+MEMBERS_PER_FAMILY = 2.5
+WORDS = (170, 340)  # ~1-2 KB of text at ~6 bytes a word
+SENTENCE_SHARE = 0.1  # chance that a 15-word stretch is a real sentence instead of sampled words
+
+
+class Vocabulary:
+    def __init__(self, evaldata: Path) -> None:
+        texts = gold_texts(evaldata)
+        sentences = [s for t in texts for s in t.split("\n") if 8 <= len(s.split()) <= 40]
+        for language in ("en", "de", "fr", "es"):
+            path = evaldata / "langid" / "lingua" / language / "sentences.txt"
+            lines = path.read_text().splitlines()
+            texts += lines
+            sentences += lines
+        counts = Counter(w for t in texts for w in t.split())
+        self.words = np.array(sorted(counts), dtype=object)
+        frequency = np.array([counts[w] for w in self.words], dtype=np.float64)
+        self.cumulative = np.cumsum(frequency / frequency.sum())
+        self.sentences = sentences
+
+    def sample(self, rng: np.random.Generator, count: int) -> list[str]:
+        words = list(self.words[np.searchsorted(self.cumulative, rng.random(count))])
+        for at in range(0, count, 15):
+            if rng.random() < SENTENCE_SHARE:
+                words[at : at + 15] = self.sentences[int(rng.integers(len(self.sentences)))].split()
+        return words
+
+
+def family_member(vocabulary: Vocabulary, seed: int, family: int, rng: np.random.Generator) -> str:
+    base_rng = np.random.default_rng([seed, family])  # every member regenerates the same base
+    words = vocabulary.sample(base_rng, int(base_rng.integers(*WORDS)))
+    edits = rng.random(len(words)) < rng.uniform(0.0, 0.04)
+    for at in np.flatnonzero(edits):
+        words[at] = str(vocabulary.words[int(rng.integers(len(vocabulary.words)))])
+    if rng.random() < 0.2:
+        words = words[: int(len(words) * rng.uniform(0.9, 1.0))]
+    return " ".join(words)
+
+
+def shard(vocabulary: Vocabulary, seed: int, index: int, size: int, families: int) -> pl.DataFrame:
+    rng = np.random.default_rng([seed, 1_000_000 + index])
+    texts = []
+    for _ in range(size):
+        if rng.random() < FAMILY_SHARE:
+            texts.append(family_member(vocabulary, seed, int(rng.integers(families)), rng))
+        else:
+            texts.append(" ".join(vocabulary.sample(rng, int(rng.integers(*WORDS)))))
+    first = index * size
+    return pl.DataFrame({"id": [f"doc-{first + i:08d}" for i in range(size)], "text": texts})
+
+
+def generate(workdir: Path, documents: int, per_shard: int, seed: int, evaldata: Path) -> None:
+    vocabulary = Vocabulary(evaldata)
+    families = max(1, int(documents * FAMILY_SHARE / MEMBERS_PER_FAMILY))
+    count = -(-documents // per_shard)
+    write_filter_output(
+        workdir,
+        (
+            shard(vocabulary, seed, i, min(per_shard, documents - i * per_shard), families)
+            for i in range(count)
+        ),
+    )
+
+
+def run_stage(workdir: Path, workers: int) -> dict:
+    """Run the dedup stage in this process and report time, counts and peak memory."""
+    from pipeline.stages import dedup
+
+    cfg = recipe(workdir, workers=workers)
+    start = time.perf_counter()
+    stats = dedup.run(cfg)
+    seconds = time.perf_counter() - start
+    return {
+        "seconds": seconds,
+        "input": stats.input,
+        "kept": stats.kept,
+        "dropped": dict(stats.dropped),
+        "driver_peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "worker_peak_rss_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[250_000, 500_000, 1_000_000])
+    parser.add_argument("--workdir", type=Path, default=Path("/tmp/sift-dedup-scale"))
+    parser.add_argument("--evaldata", type=Path, default=DEFAULT_EVALDATA)
+    parser.add_argument("--per-shard", type=int, default=10_000, help="documents per input shard")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--stage-only", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.stage_only:
+        print(json.dumps(run_stage(args.stage_only, args.workers)))
+        return
+
+    results = []
+    for size in args.sizes:
+        workdir = args.workdir / str(size)
+        shutil.rmtree(workdir, ignore_errors=True)
+        start = time.perf_counter()
+        generate(workdir, size, args.per_shard, args.seed, args.evaldata)
+        print(f"generated {size} documents in {time.perf_counter() - start:.0f} s", file=sys.stderr)
+        child = subprocess.run(
+            [sys.executable, __file__, "--stage-only", str(workdir), "--workers", str(args.workers)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        result = {"documents": size, **json.loads(child.stdout.strip().splitlines()[-1])}
+        results.append(result)
+        print(json.dumps(result), file=sys.stderr)
+        shutil.rmtree(workdir, ignore_errors=True)
+
+    print(
+        "| documents | seconds | x time vs previous | driver peak RSS | largest worker peak RSS | removed |"
+    )
+    print("|---|---|---|---|---|---|")
+    previous = None
+    for r in results:
+        ratio = f"{r['seconds'] / previous:.2f}" if previous else "-"
+        previous = r["seconds"]
+        removed = sum(r["dropped"].values())
+        print(
+            f"| {r['documents']:,} | {r['seconds']:.0f} | {ratio} | {r['driver_peak_rss_mb']:,.0f} MB | "
+            f"{r['worker_peak_rss_mb']:,.0f} MB | {removed:,} |"
+        )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,85 @@
+"""The Ray engine: the same bytes as the local engine, and worker deaths survived."""
+
+from __future__ import annotations
+
+import functools
+import os
+from pathlib import Path
+
+import pytest
+
+from pipeline.runner import run
+from pipeline.stages import extract as extract_stage
+from pipeline.stages import filter as filter_stage
+from pipeline.storage.versions import list_versions
+from tests.conftest import REPO, make_config, scrapinghub_pages
+from tests.engine import faults
+from tests.stages import test_extract
+
+ray = pytest.importorskip("ray")
+
+
+@pytest.fixture(scope="module", autouse=True)
+def local_ray():
+    """A local Ray with 2 CPUs; workers import `tests` (for fault injection) from the repository."""
+    ray.init(
+        num_cpus=2,
+        object_store_memory=200 * 2**20,
+        include_dashboard=False,
+        log_to_driver=False,
+        runtime_env={
+            "env_vars": {"PYTHONPATH": os.pathsep.join([str(REPO), os.environ.get("PYTHONPATH", "")])}
+        },
+    )
+    yield
+    ray.shutdown()
+
+
+def published_bytes(corpus: Path) -> list[tuple[str, bytes]]:
+    (version,) = list_versions(corpus)
+    return [(p.name, p.read_bytes()) for p in sorted((corpus / version).glob("train-*.parquet"))]
+
+
+def work_bytes(work: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(work)): p.read_bytes() for p in sorted(work.rglob("*.parquet"))}
+
+
+def test_ray_engine_output_is_byte_identical_to_local(tmp_path, module_pages_warc):
+    local = make_config(tmp_path / "local", [module_pages_warc], overrides=["engine=local", "workers=2"])
+    on_ray = make_config(tmp_path / "ray", [module_pages_warc], overrides=["engine=ray", "workers=2"])
+    run(local)
+    run(on_ray)
+    assert work_bytes(tmp_path / "local" / "work") == work_bytes(tmp_path / "ray" / "work")
+    assert published_bytes(tmp_path / "local" / "corpus") == published_bytes(tmp_path / "ray" / "corpus")
+
+
+def test_a_killed_worker_is_retried_and_the_result_is_unchanged(tmp_path, module_pages_warc, monkeypatch):
+    overrides = ["engine=ray", "extract.records_per_shard=3"]  # several filter tasks
+    clean = make_config(tmp_path / "clean", [module_pages_warc], overrides=overrides)
+    run(clean)
+    markers = tmp_path / "markers"
+    markers.mkdir()
+    killer = functools.partial(faults.die_once, filter_stage.filter_shard, str(markers))
+    monkeypatch.setattr(filter_stage, "filter_shard", killer)
+    faulty = make_config(tmp_path / "faulty", [module_pages_warc], overrides=overrides)
+    run(faulty)
+    assert len(list(markers.iterdir())) >= 3  # every filter task lost its worker once
+    assert work_bytes(tmp_path / "clean" / "work") == work_bytes(tmp_path / "faulty" / "work")
+    assert published_bytes(tmp_path / "clean" / "corpus") == published_bytes(tmp_path / "faulty" / "corpus")
+
+
+@pytest.mark.parametrize(
+    ("extractor", "reason"),
+    [
+        (test_extract.stalls_on_one_page, "time_limit"),
+        (test_extract.kills_its_worker_on_one_page, "worker_died"),
+    ],
+)
+def test_on_ray_a_page_that_stalls_or_kills_its_worker_is_an_error_and_the_run_completes(
+    tmp_path, module_pages_warc, extractor, reason
+):
+    overrides = ["engine=ray", "extract.time_limit_s=1", "extract.batch_size=2", "ray.max_retries=1"]
+    cfg = make_config(tmp_path, [module_pages_warc], overrides=overrides)
+    stats = extract_stage.run(cfg, extractor=extractor)
+    assert stats.errors == {reason: 1}
+    assert stats.kept == len(scrapinghub_pages()) + 1
