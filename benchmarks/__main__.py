@@ -56,7 +56,9 @@ def options() -> argparse.Namespace:
     parser.add_argument("--files", type=int, default=4, help="WARC files for datatrove's tasks")
     parser.add_argument("--repeats", type=int, default=3, help="runs of each one-process timing; best counts")
     parser.add_argument("--e2e-repeats", type=int, default=2, help="end-to-end runs of each; fastest counts")
-    parser.add_argument("--copies", type=int, default=5, help="filter timing over the documents repeated")
+    parser.add_argument("--copies", type=int, default=5, help="Sift's filter timing: the documents repeated")
+    parser.add_argument("--datatrove-copies", type=int, default=1, help="datatrove's filter timing: same")
+    parser.add_argument("--datatrove-repeats", type=int, default=2, help="datatrove's filter timing runs")
     parser.add_argument("--no-write", action="store_true", help="print, do not update benchmarks/RESULTS.md")
     return parser.parse_args()
 
@@ -98,12 +100,21 @@ def main() -> None:
     if "filters" in parts:
         log.info("quality filters: Sift vs datatrove")
         docs = filters_vs_datatrove.comparison_documents(extracted, args.evaldata, cfg)
-        result = filters_vs_datatrove.run(docs, cfg, python, args.workdir, args.copies, args.repeats)
+        result = filters_vs_datatrove.run(
+            docs,
+            cfg,
+            python,
+            args.workdir,
+            args.copies,
+            args.repeats,
+            args.datatrove_copies,
+            args.datatrove_repeats,
+        )
         sections["anchors-filters"] = filters_vs_datatrove.section(
             result, datatrove_versions.get("datatrove", "?")
         )
         chain = result.chain
-        ratio = chain.datatrove_seconds / chain.sift_seconds
+        ratio = result.speed_ratio(chain)
         met = ratio >= 10 and chain.agreement.rate >= 0.98
         per_filter = ", ".join(f"{c.name} {c.agreement.rate:.1%}" for c in result.per_filter)
         summary.append(

@@ -5,10 +5,11 @@ English as the recipe's language filter decides), and the ScrapingHub benchmark'
 bodies. Each of Sift's gopher_repetition, gopher_quality, c4 and fineweb is compared with datatrove's
 GopherRepetitionFilter, GopherQualityFilter, C4QualityFilter and FineWebQualityFilter given the same
 thresholds (`same_settings.py`): each alone over every document, then the four as a chain in the
-recipe's order. Speed: one process, one polars thread, CPU seconds, best of `repeats`, over the
-documents repeated `copies` times; Sift through the filter stage's own `apply_filters` (batches of
-2,000, ledger rows and signals included), datatrove by calling each filter's `filter()` per document
-(what its BaseFilter.run calls; the framework's bookkeeping is not counted).
+recipe's order. Speed: one process, one polars thread, CPU seconds, best of a few runs, as documents
+per second; Sift through the filter stage's own `apply_filters` over the documents repeated to
+shard-sized batches (2,000, as the stage reads them; ledger rows and signals included), datatrove by
+calling each filter's `filter()` per document (what its BaseFilter.run calls; the framework's
+bookkeeping is not counted), whose cost per document does not depend on how many there are.
 """
 
 from __future__ import annotations
@@ -176,12 +177,18 @@ class FilterComparison:
 class FiltersResult:
     documents: int
     sources: dict[str, int]
-    timed_documents: int
+    sift_timed: int  # documents per timed Sift run
+    datatrove_timed: int
     repeats: int
+    datatrove_repeats: int
     per_filter: list[FilterComparison]
     chain: FilterComparison
     sift_default_chain_seconds: float
     default_chain_names: list[str]
+
+    def speed_ratio(self, c: FilterComparison) -> float:
+        """Sift's documents per CPU second over datatrove's."""
+        return (self.sift_timed / c.sift_seconds) / (self.datatrove_timed / c.datatrove_seconds)
 
 
 def comparison_documents(extracted: pl.DataFrame, evaldata: Path, cfg: Config) -> pl.DataFrame:
@@ -295,7 +302,14 @@ def listed(
 
 
 def run(
-    docs: pl.DataFrame, cfg: Config, datatrove_python: Path, log_dir: Path, copies: int, repeats: int
+    docs: pl.DataFrame,
+    cfg: Config,
+    datatrove_python: Path,
+    log_dir: Path,
+    copies: int,
+    repeats: int,
+    datatrove_copies: int,
+    datatrove_repeats: int,
 ) -> FiltersResult:
     extracted = as_extracted(docs)
     timed = batches(pl.concat([extracted] * copies))
@@ -310,7 +324,15 @@ def run(
     )
     theirs = run_side(
         datatrove_python,
-        ["filters", "--docs", str(docs_file), "--copies", str(copies), "--repeats", str(repeats)],
+        [
+            "filters",
+            "--docs",
+            str(docs_file),
+            "--copies",
+            str(datatrove_copies),
+            "--repeats",
+            str(datatrove_repeats),
+        ],
         params,
         log_dir / "datatrove-filters.log",
     )
@@ -356,8 +378,10 @@ def run(
     return FiltersResult(
         documents=docs.height,
         sources=dict(docs.group_by("source").len().iter_rows()),
-        timed_documents=docs.height * copies,
+        sift_timed=docs.height * copies,
+        datatrove_timed=docs.height * datatrove_copies,
         repeats=repeats,
+        datatrove_repeats=datatrove_repeats,
         per_filter=per_filter,
         chain=chain,
         sift_default_chain_seconds=default_seconds,
@@ -372,15 +396,17 @@ def fmt(value: float | None) -> str:
 
 
 def section(result: FiltersResult, datatrove_version: str) -> str:
-    n = result.timed_documents
+    ns, nd = result.sift_timed, result.datatrove_timed
     sources = ", ".join(f"{count} {source}" for source, count in sorted(result.sources.items()))
     lines = [
         "### Quality filters: Sift vs datatrove",
         "",
-        f"{result.documents} English documents ({sources}); speed over {n:,} (the documents repeated), "
-        f"one process, CPU seconds, best of {result.repeats}; datatrove {datatrove_version} with spaCy's "
-        "blank English tokenizer and the recipe's thresholds. Agreement: share of documents both keep or "
-        "both drop (whatever the rule); *same rule* counts documents both drop for the same rule.",
+        f"{result.documents} English documents ({sources}). Speed: one process, CPU seconds; Sift over "
+        f"{ns:,} documents (the set repeated, in batches of {BATCH:,} as the filter stage reads a shard), "
+        f"best of {result.repeats}; datatrove {datatrove_version} (spaCy's blank English tokenizer) over "
+        f"{nd:,}, best of {result.datatrove_repeats}; both with the recipe's thresholds. Agreement: share "
+        "of documents both keep or both drop (whatever the rule); *same rule* counts documents both drop "
+        "for the same rule.",
         "",
         "| filters | Sift CPU s | datatrove CPU s | Sift docs/s | datatrove docs/s | speed ratio "
         "| agreement | both keep | both drop, same rule | both drop, other rule | only Sift drops "
@@ -391,17 +417,18 @@ def section(result: FiltersResult, datatrove_version: str) -> str:
         a = c.agreement
         label = "the four, chained (recipe order)" if c.name == "chain" else c.name
         lines.append(
-            f"| {label} | {c.sift_seconds:.2f} | {c.datatrove_seconds:.2f} | {n / c.sift_seconds:,.0f} | "
-            f"{n / c.datatrove_seconds:,.0f} | {c.datatrove_seconds / c.sift_seconds:.1f}x | {a.rate:.1%} | "
+            f"| {label} | {c.sift_seconds:.2f} | {c.datatrove_seconds:.2f} | {ns / c.sift_seconds:,.0f} | "
+            f"{nd / c.datatrove_seconds:,.0f} | {result.speed_ratio(c):.1f}x | {a.rate:.1%} | "
             f"{a.both_kept} | {a.both_dropped_same_rule} | {a.both_dropped_other_rule} | "
             f"{a.only_sift_dropped} | {a.only_datatrove_dropped} |"
         )
     default = result.sift_default_chain_seconds
     lines += [
         "",
-        f"Sift's whole default chain ({', '.join(result.default_chain_names)}) over the same {n:,} "
-        f"documents: {default:.2f} CPU s ({n / default:,.0f} docs/s), "
-        f"{result.chain.datatrove_seconds / default:.1f}x datatrove's four filters alone.",
+        f"Sift's whole default chain ({', '.join(result.default_chain_names)}) over the same {ns:,} "
+        f"documents: {default:.2f} CPU s ({ns / default:,.0f} docs/s), "
+        f"{(ns / default) / (nd / result.chain.datatrove_seconds):.1f}x the docs/s of datatrove's four "
+        "filters alone.",
         "",
         "Decisions that differ, by rule (Sift's decision, datatrove's, in Sift's rule names):",
         "",
