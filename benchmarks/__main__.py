@@ -177,8 +177,8 @@ def main() -> None:
         )
 
     if "dedup-scale" in parts:
-        sections["dedup-scale"] = dedup_scale(args.dedup_scale_args, args.evaldata)
-        summary.append("| dedup stage scale curve | - | see *Dedup at scale* | - | - |")
+        sections["anchors-dedup-scale"] = dedup_scale(args.dedup_scale_args, args.evaldata)
+        summary.append("| dedup stage scale curve | - | see *Dedup stage at scale (this run)* | - | - |")
 
     header = [
         "## Sift vs the anchors (one run)",
@@ -220,7 +220,7 @@ def dedup_scale(extra: str, evaldata: Path) -> str:
     """Run the dedup issue's scale benchmark if this checkout has it; its printed table is the section."""
     if importlib.util.find_spec(DEDUP_SCALE) is None:
         log.info("%s is not in this checkout; skipped", DEDUP_SCALE)
-        return f"## Dedup at scale\n\nNot run: `{DEDUP_SCALE}` is not in this checkout."
+        return f"### Dedup stage at scale (this run)\n\nNot run: `{DEDUP_SCALE}` is not in this checkout."
     log.info("dedup scale curve (%s); takes minutes", DEDUP_SCALE)
     # The script may import its helpers as top-level modules from benchmarks/.
     env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), str(REPO / "benchmarks")])}
@@ -231,7 +231,8 @@ def dedup_scale(extra: str, evaldata: Path) -> str:
         raise RuntimeError(f"{DEDUP_SCALE} failed:\n{done.stderr[-2000:]}")
     shown = "python -m " + DEDUP_SCALE + (f" {extra}" if extra else "")
     return (
-        f"## Dedup at scale\n\nCommand: `{shown}` (run by `python -m benchmarks`).\n\n{done.stdout.strip()}"
+        f"### Dedup stage at scale (this run)\n\nCommand: `{shown}` (run by `python -m benchmarks`; what "
+        f"it generates and measures: *Dedup stage at scale* above).\n\n{done.stdout.strip()}"
     )
 
 

@@ -295,7 +295,8 @@ def pipeline_command(args: argparse.Namespace) -> dict:
                 favour_precision=extract["favor_precision"],
                 deduplicate=extract["deduplicate"],
                 include_tables=extract["include_tables"],
-                timeout=args.extract_timeout,
+                no_fallback=extract["fast"],  # trafilatura 1.x's name for 2.x's `fast`
+                timeout=extract["time_limit_s"],
             ),
             language,
             *(dt_filter for _, dt_filter in quality_filters(params["filters"])),
@@ -362,7 +363,6 @@ def main() -> None:
     pipeline.add_argument("--workdir", required=True)
     pipeline.add_argument("--workers", type=int, default=2)
     pipeline.add_argument("--tasks", type=int, default=2)
-    pipeline.add_argument("--extract-timeout", type=float, default=30.0)
     for command in (filters, pipeline):
         command.add_argument("--params", required=True)
         command.add_argument("--out", required=True)

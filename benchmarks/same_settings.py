@@ -2,7 +2,8 @@
 
 The datatrove filters get the thresholds of the recipe's filters (with every default filled in), its
 LanguageFilter the recipe's languages and score on the same lid.176 file, its Trafilatura the recipe's
-extract options, and its MinHash the recipe's n-gram size, seed and Sift's LSH bands x rows.
+extract options (its per-page time limit included), and its MinHash the recipe's n-gram size, seed and
+the LSH bands x rows Sift's dedup stage uses.
 """
 
 from __future__ import annotations
@@ -10,8 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 from pipeline.config import Config
-from pipeline.dedup.lsh import choose_bands
 from pipeline.filters import build_filter
+from pipeline.filters.language import LanguageParams
+from pipeline.stages.dedup import banding
 
 # The four quality filters datatrove also has, by their Sift names.
 QUALITY_FILTERS = ("gopher_repetition", "gopher_quality", "c4", "fineweb")
@@ -26,19 +28,9 @@ def recipe_filter(cfg: Config, name: str) -> dict[str, Any]:
     return params.model_dump(mode="json")
 
 
-def lsh_shape(cfg: Config) -> tuple[int, int]:
-    """Bands x rows as Sift's dedup uses them: the recipe's if set, else chosen from the threshold."""
-    bands, rows = getattr(cfg.dedup, "bands", None), getattr(cfg.dedup, "rows", None)
-    if bands and rows:
-        return bands, rows
-    return choose_bands(cfg.dedup.threshold, cfg.dedup.num_perm)
-
-
 def datatrove_params(cfg: Config) -> dict[str, Any]:
     language = recipe_filter(cfg, "language")
-    from pipeline.filters.language import LanguageParams
-
-    bands, rows = lsh_shape(cfg)
+    bands, rows = banding(cfg.dedup)
     quality = {name: recipe_filter(cfg, name) for name in QUALITY_FILTERS}
     order = [spec.name for spec in cfg.filters if spec.name in QUALITY_FILTERS]
     return {
