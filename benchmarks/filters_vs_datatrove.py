@@ -1,8 +1,8 @@
 """Quality filters: Sift's against datatrove's on the same real documents, for speed and for decisions.
 
-Documents: the English pages of the benchmark WARC as Sift's extract stage makes them (trafilatura;
-English as the recipe's language filter decides), and the ScrapingHub benchmark's 181 gold article
-bodies. Each of Sift's gopher_repetition, gopher_quality, c4 and fineweb is compared with datatrove's
+Documents: the pages of the benchmark WARC as Sift's extract stage makes them (trafilatura) and the
+ScrapingHub benchmark's gold article bodies, those the recipe's language filter keeps (English, score
+at least 0.65), as in the chain. Each of Sift's gopher_repetition, gopher_quality, c4 and fineweb is compared with datatrove's
 GopherRepetitionFilter, GopherQualityFilter, C4QualityFilter and FineWebQualityFilter given the same
 thresholds (`same_settings.py`): each alone over every document, then the four as a chain in the
 recipe's order. Speed: one process, one polars thread, CPU seconds, best of a few runs, as documents
@@ -192,13 +192,9 @@ class FiltersResult:
 
 
 def comparison_documents(extracted: pl.DataFrame, evaldata: Path, cfg: Config) -> pl.DataFrame:
-    """English extracted pages (as the recipe's language filter decides) plus the ScrapingHub gold bodies."""
-    language = load_chain([(s.name, s.params()) for s in cfg.filters if s.name == "language"])
-    english = (
-        apply_filters(extracted, language, "")
-        .kept.select("id", "text", "url")
-        .with_columns(source=pl.lit("bench WARC"))
-    )
+    """The extracted pages and the ScrapingHub gold bodies that the recipe's language filter keeps
+    (English at FineWeb's score): what the quality filters see in the chain, and what they are for."""
+    pages = extracted.select("id", "text", "url").with_columns(source=pl.lit("bench WARC"))
     truth = json.loads((evaldata / "extraction/scrapinghub-aeb/ground-truth.json").read_text())
     gold = pl.DataFrame(
         {
@@ -207,7 +203,9 @@ def comparison_documents(extracted: pl.DataFrame, evaldata: Path, cfg: Config) -
             "url": [truth[key].get("url") for key in sorted(truth)],
         }
     ).with_columns(source=pl.lit("ScrapingHub gold"))
-    docs = pl.concat([english, gold]).filter(pl.col("text").str.strip_chars() != "")
+    docs = pl.concat([pages, gold]).filter(pl.col("text").str.strip_chars() != "")
+    [(_, _, language)] = load_chain([(s.name, s.params()) for s in cfg.filters if s.name == "language"])
+    docs = docs.filter(language(docs).reason.is_null())
     return docs.with_columns(record_index=pl.int_range(pl.len()), source_file=pl.col("source"))
 
 
