@@ -14,9 +14,11 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +41,7 @@ class Run:
     records: int
     filtered: int | None
     published: int | None
+    stages: dict[str, float] = field(default_factory=dict)  # wall seconds per Sift stage
 
     @property
     def docs_per_second(self) -> float:
@@ -75,6 +78,25 @@ def child_env() -> dict[str, str]:
     return env
 
 
+# The line each Sift stage logs when it ends:
+# "2026-01-01 12:00:00,123 INFO pipeline.stages.common: filter: 1161 in, ..."
+STAGE_END = re.compile(
+    r"^(\d{4}-\d\d-\d\d \d\d:\d\d:\d\d,\d{3}) INFO pipeline\.stages\.common: (\w+): \d+ in"
+)
+
+
+def stage_seconds(log_path: Path, started_at: float) -> dict[str, float]:
+    """Wall seconds of each stage of a `sift run`, from the times its log says each one ended."""
+    out, previous = {}, datetime.fromtimestamp(started_at)
+    for line in log_path.read_text().splitlines():
+        match = STAGE_END.match(line)
+        if match:
+            ended = datetime.strptime(match.group(1), "%Y-%m-%d %H:%M:%S,%f")
+            out[match.group(2)] = (ended - previous).total_seconds()
+            previous = ended
+    return out
+
+
 def count_rows(folder: Path, pattern: str) -> int | None:
     files = sorted(folder.glob(pattern))
     return pl.scan_parquet(files).select(pl.len()).collect().item() if files else None
@@ -98,6 +120,7 @@ def run_sift(
         records=records,
         filtered=count_rows(workdir / "work" / "filter", "part-*.parquet"),
         published=count_rows(workdir / "corpus", "v*/train-*.parquet"),
+        stages=stage_seconds(workdir / "run.log", measured.started_at),
     )
 
 
@@ -163,4 +186,10 @@ def section(runs: list[Run], files: int, workers: int, versions: dict[str, str])
             f"{m.peak_tree_pss_mb:,.0f} MB | {m.peak_process_rss_mb:,.0f} MB | {r.filtered} | "
             f"{r.published} | {m.load_before[0]:.2f}, {m.load_after[0]:.2f} |"
         )
-    return "\n".join(lines)
+    lines.append("")
+    for r in runs:
+        if r.stages:
+            shares = ", ".join(f"{stage} {seconds:.1f}" for stage, seconds in r.stages.items())
+            lines.append(f"{r.name}, wall seconds per stage (from its log): {shares}.")
+            lines.append("")
+    return "\n".join(lines).rstrip()

@@ -23,6 +23,7 @@ from pathlib import Path
 class Measured:
     command: list[str]
     returncode: int
+    started_at: float  # time.time() at the start
     wall_seconds: float
     cpu_seconds: float
     peak_tree_pss_mb: float
@@ -104,7 +105,7 @@ def measure(
     load_before = os.getloadavg()
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     with log_path.open("w") as log:
-        start = time.perf_counter()
+        started_at, start = time.time(), time.perf_counter()
         process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, env=env, cwd=cwd)
         peak_pss, peak_rss, seen = 0, 0, set()
         while process.poll() is None:
@@ -120,6 +121,7 @@ def measure(
     return Measured(
         command=command,
         returncode=process.returncode,
+        started_at=started_at,
         wall_seconds=wall,
         cpu_seconds=cpu,
         peak_tree_pss_mb=peak_pss / 1024,
