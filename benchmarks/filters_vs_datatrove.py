@@ -5,11 +5,13 @@ ScrapingHub benchmark's gold article bodies, those the recipe's language filter 
 at least 0.65), as in the chain. Each of Sift's gopher_repetition, gopher_quality, c4 and fineweb is
 compared with datatrove's GopherRepetitionFilter, GopherQualityFilter, C4QualityFilter and
 FineWebQualityFilter given the same thresholds (`same_settings.py`): each alone over every document,
-then the four as a chain in the recipe's order. Speed: one process, one polars thread, CPU seconds,
-best of a few runs, as documents per second; Sift through the filter stage's own `apply_filters` over the documents repeated to
-shard-sized batches (2,000, as the stage reads them; ledger rows and signals included), datatrove by
-calling each filter's `filter()` per document (what its BaseFilter.run calls; the framework's
-bookkeeping is not counted), whose cost per document does not depend on how many there are.
+then the four as a chain in the recipe's order.
+
+Speed: one process, one polars thread, CPU seconds, best of a few runs, as documents per second.
+Sift runs the filter stage's own `apply_filters` (ledger rows and signals included) over the
+documents repeated to shard-sized batches (2,000, as the stage reads them); datatrove calls each
+filter's `filter()` per document (what its BaseFilter.run calls; the framework's bookkeeping is not
+counted), a cost per document that does not depend on how many there are.
 """
 
 from __future__ import annotations
