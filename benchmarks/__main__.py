@@ -117,6 +117,9 @@ def main() -> None:
         ratio = result.speed_ratio(chain)
         met = ratio >= 10 and chain.agreement.rate >= 0.98
         per_filter = ", ".join(f"{c.name} {c.agreement.rate:.1%}" for c in result.per_filter)
+        low = [r for c in result.per_filter for r in c.rules if r.rate < 0.98]
+        if low:
+            per_filter += "; rules under 98 %: " + ", ".join(f"{r.rule.reason} {r.rate:.1%}" for r in low)
         summary.append(
             f"| quality filters, chained ({result.documents} English docs) | datatrove "
             f"{datatrove_versions.get('datatrove', '?')} | {ratio:.1f}x CPU; agreement "

@@ -25,6 +25,8 @@ import shutil
 import time
 from pathlib import Path
 
+from cpu_time import best_cpu_seconds  # this script's folder is on sys.path
+
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 
@@ -131,15 +133,6 @@ def run_chain(filters: list[tuple[str, object]], texts: list[str]) -> list[tuple
                 break
         out.append(dropped)
     return out
-
-
-def best_cpu_seconds(fn, repeats: int) -> float:
-    best = float("inf")
-    for _ in range(repeats):
-        start = time.process_time()
-        fn()
-        best = min(best, time.process_time() - start)
-    return best
 
 
 def measures(params: dict, text: str) -> dict[str, float | None]:

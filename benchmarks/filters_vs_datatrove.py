@@ -33,8 +33,8 @@ from benchmarks.agreement import (
     per_rule,
     rule_pairs,
 )
+from benchmarks.cpu_time import best_cpu_seconds
 from benchmarks.datatrove_env import run_side
-from benchmarks.minhash_vs_datasketch import best_cpu_seconds
 from benchmarks.same_settings import QUALITY_FILTERS, datatrove_params
 from pipeline.config import Config
 from pipeline.schema import EXTRACTED, conform

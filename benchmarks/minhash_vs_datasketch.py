@@ -10,8 +10,6 @@ both sides do the same computation.
 
 from __future__ import annotations
 
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
 
 import datasketch
@@ -19,6 +17,7 @@ import numpy as np
 import polars as pl
 from datasketch import MinHash
 
+from benchmarks.cpu_time import best_cpu_seconds
 from pipeline.dedup.minhash import shingle_hash, shingles, signatures
 
 CHECKED_DOCUMENTS = 50  # datasketch with a pure-Python hash function is slow; a sample proves equality
@@ -38,16 +37,6 @@ class MinHashResult:
     @property
     def ratio(self) -> float:
         return self.datasketch_seconds / self.sift_seconds
-
-
-def best_cpu_seconds(fn: Callable[[], object], repeats: int) -> float:
-    """Best CPU time of `repeats` runs: the machine is shared, the best run is the least disturbed."""
-    best = float("inf")
-    for _ in range(repeats):
-        start = time.process_time()
-        fn()
-        best = min(best, time.process_time() - start)
-    return best
 
 
 def compare(texts: list[str], ngram: int, num_perm: int, seed: int, repeats: int) -> MinHashResult:
