@@ -17,11 +17,11 @@ os.environ["POLARS_MAX_THREADS"] = "1"  # per core: before polars is imported
 import argparse
 import json
 import statistics
-import time
 from pathlib import Path
 
 import polars as pl
 
+from benchmarks.cpu_time import best_cpu_seconds
 from benchmarks.results_file import write_section
 from pipeline.config import load_config
 from pipeline.schema import EXTRACTED, conform
@@ -46,16 +46,6 @@ def documents(evaldata: Path, count: int) -> pl.DataFrame:
     return pl.from_arrow(conform(frame.to_arrow(), EXTRACTED))
 
 
-def timed(fn, repeats: int) -> float:
-    """Best CPU seconds of `repeats` runs (the machine is shared; the best run is the least disturbed)."""
-    best = float("inf")
-    for _ in range(repeats):
-        start = time.process_time()
-        fn()
-        best = min(best, time.process_time() - start)
-    return best
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -78,10 +68,10 @@ def main() -> None:
         for batch in batches:
             apply_filters(batch, chain, cfg.fingerprint())
 
-    rows = [("whole chain", timed(whole_chain, args.repeats))]
+    rows = [("whole chain", best_cpu_seconds(whole_chain, args.repeats))]
     for index, (name, params, judge) in enumerate(chain):
         one = [(name, params, judge)]
-        seconds = timed(lambda one=one: [apply_filters(b, one, "") for b in batches], args.repeats)
+        seconds = best_cpu_seconds(lambda one=one: [apply_filters(b, one, "") for b in batches], args.repeats)
         rows.append((f"{index}: {name}", seconds))
 
     sizes = docs["text"].str.len_bytes()
