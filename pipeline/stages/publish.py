@@ -54,6 +54,8 @@ def run(cfg: Config) -> StageStats:
 
 def publish(cfg: Config, corpus_dir: Path) -> StageStats:
     in_dir = require_input(cfg, "dedup")
+    for leftover in corpus_dir.glob(".*.staging-*"):  # what a killed publish was writing
+        shutil.rmtree(leftover, ignore_errors=True)
     parts = list_parts(in_dir)
     fingerprint = cfg.fingerprint()
     documents = sum(pq.ParquetFile(p).metadata.num_rows for p in parts)
@@ -63,6 +65,11 @@ def publish(cfg: Config, corpus_dir: Path) -> StageStats:
     existing = find_by_hash(corpus_dir, digest)
     if existing:
         log.info("publish: content unchanged, already published as %s; nothing written", existing)
+        # A publish killed right after its rename may have left these two steps undone.
+        make_read_only(corpus_dir / existing)
+        card = corpus_dir / "README.md"
+        if not card.is_file() or f"config_name: {existing}" not in card.read_text():
+            write_card(corpus_dir, cfg.publish.name, cfg.publish.license)
         summary = CorpusSummary()
         for table in read_documents(parts):
             summary.add(table)

@@ -56,6 +56,11 @@ def part_path(directory: Path, index: int) -> Path:
     return directory / f"part-{index:05d}.parquet"
 
 
+def index_of(part: Path) -> int:
+    """The number in a part's name: part-00007.parquet -> 7."""
+    return int(part.stem.split("-")[1])
+
+
 def list_parts(directory: Path) -> list[Path]:
     return sorted(directory.glob("part-*.parquet"))
 

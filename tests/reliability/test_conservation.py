@@ -26,8 +26,14 @@ def sift(ready, monkeypatch, *args: str):
     return CliRunner().invoke(cli.app, [*args, "-c", "recipe.yaml"])
 
 
+def rerun_dedup(ready) -> None:
+    """Make dedup finish again: without `_SUCCESS` it resumes (every unit is done) and counts."""
+    (ready / "work" / "dedup" / "_SUCCESS").unlink()
+
+
 def test_a_stage_whose_counts_do_not_add_up_fails_the_run_and_publishes_nothing(ready, monkeypatch):
     monkeypatch.setattr(dedup, "finish", loses_a_document)
+    rerun_dedup(ready)
     result = sift(ready, monkeypatch, "run")
     assert result.exit_code == 1
     (line,) = [line for line in result.output.splitlines() if line.startswith("error: ")]
@@ -40,6 +46,7 @@ def test_a_stage_whose_counts_do_not_add_up_fails_the_run_and_publishes_nothing(
 def test_a_later_publish_does_not_build_on_the_stage_that_failed_the_law(ready, monkeypatch):
     # The workdir holds dedup's output and metrics of an earlier, good run; the rerun breaks the law.
     monkeypatch.setattr(dedup, "finish", loses_a_document)
+    rerun_dedup(ready)
     assert sift(ready, monkeypatch, "dedup").exit_code == 1
     monkeypatch.setattr(dedup, "finish", real_finish)
     result = sift(ready, monkeypatch, "publish")

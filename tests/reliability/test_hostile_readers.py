@@ -59,8 +59,7 @@ def settle(records: list[RawRecord], out_dir: Path) -> StageStats:
             except Exception as err:  # in a run, the worker's guard turns this into an error row
                 decided = failed(record, Failure("exception", f"{type(err).__name__}: {err}"))
         outcomes.append(decided)
-    stats = StageStats("extract")
-    write_shard(outcomes, out_dir, 0, stats, "fingerprint")
+    stats = write_shard(outcomes, out_dir, 0, "fingerprint")
     stats.check()
     return stats
 

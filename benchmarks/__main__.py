@@ -1,0 +1,243 @@
+"""Sift side by side with the tools users would pick instead, on the same inputs, in one run.
+
+    python -m benchmarks [--skip-dedup-scale] [--only minhash filters end-to-end dedup-scale]
+                         [--evaldata /work/shared/evaldata] [--workdir /tmp/sift-anchors] [--no-write]
+
+1. MinHash signatures: Sift vs datasketch (`minhash_vs_datasketch.py`);
+2. quality filters: Sift vs datatrove, speed and decision agreement (`filters_vs_datatrove.py`);
+3. end to end: `sift run` vs a datatrove pipeline of the same stages, 2 workers (`end_to_end.py`);
+4. the dedup stage's scale curve (`benchmarks.dedup_scale`, when present; takes minutes).
+
+datatrove runs in its own venv, benchmarks/.venv-datatrove, built on first use from
+benchmarks/datatrove-requirements.txt. Results go to benchmarks/RESULTS.md (this runner's sections;
+the other sections stay as they are); logs and intermediate files to --workdir.
+"""
+
+from __future__ import annotations
+
+import os
+
+os.environ["POLARS_MAX_THREADS"] = "1"  # per-core comparisons: set before polars is imported
+
+import argparse
+import importlib.util
+import logging
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import yaml
+
+from benchmarks import end_to_end, filters_vs_datatrove, machine, minhash_vs_datasketch
+from benchmarks.datatrove_env import ensure_venv, versions
+from benchmarks.documents import extracted_documents, split_warc
+from benchmarks.results_file import write_section
+from pipeline.config import load_config
+
+REPO = Path(__file__).resolve().parents[1]
+PARTS = ("minhash", "filters", "end-to-end", "dedup-scale")
+DEDUP_SCALE = "benchmarks.dedup_scale"
+WARC = "bench/pages.warc.gz"
+log = logging.getLogger("benchmarks")
+
+
+def options() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(
+        prog="python -m benchmarks", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--only", nargs="+", choices=PARTS, default=list(PARTS), help="run only these")
+    parser.add_argument("--skip-dedup-scale", action="store_true", help="leave out the minutes-long curve")
+    parser.add_argument("--dedup-scale-args", default="", help='passed on, e.g. "--sizes 250000 500000"')
+    parser.add_argument("--evaldata", type=Path, default=Path("/work/shared/evaldata"))
+    parser.add_argument("--config", type=Path, default=REPO / "configs" / "corpus.yaml")
+    parser.add_argument("--workdir", type=Path, default=Path("/tmp/sift-anchors"))
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--files", type=int, default=4, help="WARC files for datatrove's tasks")
+    parser.add_argument("--repeats", type=int, default=3, help="runs of each one-process timing; best counts")
+    parser.add_argument("--e2e-repeats", type=int, default=2, help="end-to-end runs of each; fastest counts")
+    parser.add_argument("--copies", type=int, default=5, help="Sift's filter timing: the documents repeated")
+    parser.add_argument("--datatrove-copies", type=int, default=1, help="datatrove's filter timing: same")
+    parser.add_argument("--datatrove-repeats", type=int, default=2, help="datatrove's filter timing runs")
+    parser.add_argument("--no-write", action="store_true", help="print, do not update benchmarks/RESULTS.md")
+    return parser.parse_args()
+
+
+def main() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
+    args = options()
+    parts = [p for p in args.only if not (p == "dedup-scale" and args.skip_dedup_scale)]
+    command = "python -m benchmarks" + "".join(f" {a}" for a in sys.argv[1:])
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    cfg = load_config(args.config)
+    warc = args.evaldata / WARC
+    started, load_at_start = time.time(), machine.load()
+    sections: dict[str, str] = {}
+    summary: list[str] = []
+
+    python = ensure_venv() if {"filters", "end-to-end"} & set(parts) else None
+    datatrove_versions = versions(python) if python else {}
+    extracted = None
+    if {"minhash", "filters"} & set(parts):
+        log.info("extracting %s with Sift (cached in %s)", warc, args.workdir / "extracted")
+        extracted = extracted_documents(warc, args.workdir / "extracted", cfg, args.workers)
+
+    if "minhash" in parts:
+        log.info("MinHash: Sift vs datasketch")
+        dedup = cfg.dedup
+        result = minhash_vs_datasketch.compare(
+            extracted["text"].to_list(), dedup.ngram, dedup.num_perm, dedup.seed, args.repeats
+        )
+        sections["anchors-minhash"] = minhash_vs_datasketch.section(
+            result, args.repeats, dedup.ngram, dedup.num_perm
+        )
+        summary.append(
+            f"| MinHash signatures ({result.documents:,} docs, {dedup.num_perm} permutations) | datasketch "
+            f"{result.datasketch_version} | {result.ratio:.1f}x CPU | >= 5x (aim 10x) | "
+            f"{'met' if result.ratio >= 5 else 'missed'} |"
+        )
+
+    if "filters" in parts:
+        log.info("quality filters: Sift vs datatrove")
+        docs = filters_vs_datatrove.comparison_documents(extracted, args.evaldata, cfg)
+        result = filters_vs_datatrove.run(
+            docs,
+            cfg,
+            python,
+            args.workdir,
+            args.copies,
+            args.repeats,
+            args.datatrove_copies,
+            args.datatrove_repeats,
+        )
+        sections["anchors-filters"] = filters_vs_datatrove.section(
+            result, datatrove_versions.get("datatrove", "?")
+        )
+        chain = result.chain
+        ratio = result.speed_ratio(chain)
+        met = ratio >= 10 and chain.agreement.rate >= 0.98
+        per_filter = ", ".join(f"{c.name} {c.agreement.rate:.1%}" for c in result.per_filter)
+        low = [r for c in result.per_filter for r in c.rules if r.rate < 0.98]
+        if low:
+            per_filter += "; rules under 98 %: " + ", ".join(f"{r.rule.reason} {r.rate:.1%}" for r in low)
+        summary.append(
+            f"| quality filters, chained ({result.documents} English docs) | datatrove "
+            f"{datatrove_versions.get('datatrove', '?')} | {ratio:.1f}x CPU; agreement "
+            f"{chain.agreement.rate:.1%} (alone: {per_filter}) | >= 10x, >= 98 % | "
+            f"{'met' if met else 'missed'} |"
+        )
+
+    if "end-to-end" in parts:
+        log.info("end to end: sift run vs datatrove (%d workers, %d files)", args.workers, args.files)
+        input_dir = split_warc(warc, args.workdir / "split", args.files)
+        base = yaml.safe_load(args.config.read_text())
+        records = sum(1 for _ in iter_records(input_dir))
+        fastest: dict[str, end_to_end.Run] = {}
+        for _ in range(args.e2e_repeats):  # interleaved, so both see the same moments of a shared machine
+            runs = [
+                end_to_end.run_datatrove(
+                    python, cfg, input_dir, args.workdir / "e2e-datatrove", args.workers, args.files, records
+                ),
+                end_to_end.run_sift(
+                    "sift run (same stages)",
+                    base,
+                    input_dir,
+                    args.workdir / "e2e-sift",
+                    args.workers,
+                    records,
+                    True,
+                ),
+                end_to_end.run_sift(
+                    "sift run (default recipe)",
+                    base,
+                    input_dir,
+                    args.workdir / "e2e-sift-default",
+                    args.workers,
+                    records,
+                    False,
+                ),
+            ]
+            for run in runs:
+                if (
+                    run.name not in fastest
+                    or run.measured.wall_seconds < fastest[run.name].measured.wall_seconds
+                ):
+                    fastest[run.name] = run
+        ordered = list(fastest.values())
+        all_versions = {**datatrove_versions, "sift trafilatura": machine.package_versions()["trafilatura"]}
+        sections["anchors-end-to-end"] = end_to_end.section(
+            ordered, args.files, args.workers, all_versions
+        ) + (f"\n\nFastest of {args.e2e_repeats} interleaved runs of each.")
+        same, datatrove = fastest["sift run (same stages)"], fastest["datatrove pipeline"]
+        ratio = same.docs_per_second / datatrove.docs_per_second
+        cpu_ratio = same.docs_per_cpu_second / datatrove.docs_per_cpu_second
+        summary.append(
+            f"| end to end, same stages ({records:,} WARC records, {args.workers} workers) | datatrove "
+            f"{datatrove_versions.get('datatrove', '?')} | {ratio:.2f}x docs/s ({cpu_ratio:.2f}x per CPU "
+            f"s); peak PSS {same.measured.peak_tree_pss_mb:,.0f} vs "
+            f"{datatrove.measured.peak_tree_pss_mb:,.0f} MB | "
+            f">= 1.5x (aim 3x) | {'met' if ratio >= 1.5 else 'missed'} |"
+        )
+
+    if "dedup-scale" in parts:
+        sections["anchors-dedup-scale"] = dedup_scale(args.dedup_scale_args, args.evaldata)
+        summary.append("| dedup stage scale curve | - | see *Dedup stage at scale (this run)* | - | - |")
+
+    header = [
+        "## Sift vs the anchors (one run)",
+        "",
+        f"Command: `{command}` (from the repository root; {time.time() - started:,.0f} s).",
+        "",
+        f"Machine: {machine.describe()}; load average (1 / 5 / 15 min) {load_at_start} at the start, "
+        f"{machine.load()} at the end (the machine is shared: CPU-second figures are steadier than wall "
+        "time).",
+        "",
+        "Sift: "
+        + ", ".join(f"{k} {v}" for k, v in machine.package_versions().items())
+        + (
+            ". datatrove venv: " + ", ".join(f"{k} {v}" for k, v in datatrove_versions.items())
+            if python
+            else ""
+        )
+        + ".",
+        "",
+        "| comparison | against | Sift's result | goal | |",
+        "|---|---|---|---|---|",
+        *summary,
+    ]
+    sections = {"anchors-summary": "\n".join(header), **sections}
+    for name, body in sections.items():
+        print(body + "\n")
+        if not args.no_write:
+            write_section(name, body)
+
+
+def iter_records(folder: Path):
+    from pipeline.sources import read_records
+
+    for path in sorted(folder.glob("*.warc.gz")):
+        yield from read_records(str(path), "warc")
+
+
+def dedup_scale(extra: str, evaldata: Path) -> str:
+    """Run the dedup issue's scale benchmark if this checkout has it; its printed table is the section."""
+    if importlib.util.find_spec(DEDUP_SCALE) is None:
+        log.info("%s is not in this checkout; skipped", DEDUP_SCALE)
+        return f"### Dedup stage at scale (this run)\n\nNot run: `{DEDUP_SCALE}` is not in this checkout."
+    log.info("dedup scale curve (%s); takes minutes", DEDUP_SCALE)
+    # The script may import its helpers as top-level modules from benchmarks/.
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(REPO), str(REPO / "benchmarks")])}
+    env.pop("POLARS_MAX_THREADS", None)
+    cmd = [sys.executable, "-m", DEDUP_SCALE, "--evaldata", str(evaldata), *extra.split()]
+    done = subprocess.run(cmd, cwd=REPO, env=env, capture_output=True, text=True, check=False)
+    if done.returncode != 0:
+        raise RuntimeError(f"{DEDUP_SCALE} failed:\n{done.stderr[-2000:]}")
+    shown = "python -m " + DEDUP_SCALE + (f" {extra}" if extra else "")
+    return (
+        f"### Dedup stage at scale (this run)\n\nCommand: `{shown}` (run by `python -m benchmarks`; what "
+        f"it generates and measures: *Dedup stage at scale* above).\n\n{done.stdout.strip()}"
+    )
+
+
+if __name__ == "__main__":
+    main()
