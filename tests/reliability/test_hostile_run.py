@@ -232,10 +232,10 @@ def wrong_parquet(corpus: Corpus, rng: random.Random) -> None:
     }
     for name, table in tables.items():
         pq.write_table(table, corpus.root / f"{name}.parquet")
-        corpus.unnamed[str(corpus.root / f"{name}.parquet")] += table.num_rows if name != "html-is-int" else 0
-        TRIED["run: Parquet with a wrong schema"] += table.num_rows
     for i in range(5):
-        corpus.bad("Parquet with a wrong schema", f"https://pq.example/i{i}")
+        corpus.bad("Parquet with a wrong schema", f"https://pq.example/i{i}")  # html-is-int: URLs readable
+        for name in ("no-known-column", "url-is-int"):
+            corpus.span("Parquet with a wrong schema", corpus.root / f"{name}.parquet")
     del corpus.good[-5:]  # they went into tables of the wrong schema
     mixed = [corpus.good_page() for _ in range(4)]
     html = pa.array(
