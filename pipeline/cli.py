@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import errno
 import logging
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import polars as pl
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from pipeline.config import DEFAULT_CONFIG_PATH, ConfigError, load_config
@@ -46,10 +48,39 @@ def _run(stages: list[str], config: Path, overrides: list[str] | None) -> None:
     except ConfigError as err:
         console.print(f"[red]config error[/red]: {err}")
         raise typer.Exit(2) from None
-    except (FileNotFoundError, MissingModelError, ConservationError, LockedError, VersionExistsError) as err:
-        console.print(f"[red]error[/red]: {err}")
-        raise typer.Exit(1) from None
+    except (MissingModelError, ConservationError, LockedError, VersionExistsError) as err:
+        _fail(str(err))
+    except OSError as err:  # a full disk, a read-only or forbidden folder, a missing input stage
+        _fail(_describe_os_error(err))
     _print_stats(results)
+
+
+# What to do about the file-system errors a run meets, by errno.
+_OS_HINTS = {
+    errno.ENOSPC: "free some space, or point workdir / publish.dir at a larger disk",
+    errno.EDQUOT: "free some space, or point workdir / publish.dir at a larger disk",
+    errno.EFBIG: "the file is over the size limit of the file system (or of this process)",
+    errno.EACCES: "check the folder's permissions, or point workdir / publish.dir elsewhere",
+    errno.EPERM: "check the folder's permissions, or point workdir / publish.dir elsewhere",
+    errno.EROFS: "point workdir / publish.dir at a writable file system",
+}
+
+
+def _describe_os_error(err: OSError) -> str:
+    """One line: the file, the cause and its errno name, and what to do."""
+    if err.errno is None:  # raised with a message of its own, e.g. "run `sift dedup` first"
+        return str(err)
+    where = f"{err.filename}: " if err.filename else ""
+    hint = _OS_HINTS.get(err.errno)
+    return f"{where}{err.strerror} [{errno.errorcode.get(err.errno, err.errno)}]" + (
+        f"; {hint}" if hint else ""
+    )
+
+
+def _fail(message: str) -> NoReturn:
+    """Print `message` as one unwrapped line (paths stay whole, brackets stay text) and exit with 1."""
+    console.print(f"[red]error[/red]: {escape(message)}", soft_wrap=True)
+    raise typer.Exit(1)
 
 
 def _print_stats(results: list[StageStats]) -> None:

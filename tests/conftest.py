@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import html
+import io
 import json
 from pathlib import Path
 
@@ -54,6 +55,17 @@ def write_warc(path: Path, pages: list[tuple[str, str]]) -> Path:
     with open(path, "wb") as stream:
         write_pages(WARCWriter(stream, gzip=True), pages)
     return path
+
+
+def warc_records(pages: list[tuple[str, str]], gzip: bool = True) -> list[bytes]:
+    """Each page as the bytes of one WARC record (a gzip member of its own when `gzip`), so a
+    test knows where every record starts and can damage the file between or inside them."""
+    records = []
+    for index, page in enumerate(pages):
+        buffer = io.BytesIO()
+        write_pages(WARCWriter(buffer, gzip=gzip), [page], first_index=index)
+        records.append(buffer.getvalue())
+    return records
 
 
 def pages_with_languages() -> list[tuple[str, str]]:

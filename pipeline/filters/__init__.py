@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from pipeline.filters.base import FilterFn, FilterParams, Verdict
+from pipeline.filters.base import RECIPE_CONTEXT, FilterFn, FilterParams, Verdict
 
 __all__ = [
     "FilterFn",
@@ -78,7 +78,7 @@ def lookup(name: str, where: str = "filters") -> RegisteredFilter:
 def validate_filter_params(name: str, params: dict[str, Any], where: str) -> FilterParams:
     entry = lookup(name, where)
     try:
-        return entry.params.model_validate(params)
+        return entry.params.model_validate(params, context={RECIPE_CONTEXT: True})
     except ValidationError as err:
         allowed = ", ".join(sorted(entry.params.model_fields))
         problems = "; ".join(

@@ -15,6 +15,10 @@ from typing import Literal
 import polars as pl
 from pydantic import BaseModel, ConfigDict
 
+# Set in the validation context while a recipe loads: a check of the environment (a model file)
+# then fails as a recipe error naming its key; at run time it fails as the fault it is.
+RECIPE_CONTEXT = "recipe"
+
 
 class FilterParams(BaseModel):
     """Parameters every filter takes; a filter's own parameters extend this model."""

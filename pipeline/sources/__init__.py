@@ -128,8 +128,9 @@ def read_source(source: SourceConfig, max_payload_bytes: int | None = None) -> I
 def read_records(
     path: str, fmt: str, fields: FieldMapping | None = None, max_payload_bytes: int | None = None
 ) -> Iterator[RawRecord]:
-    """The records of one file. A WARC or HTML payload over `max_payload_bytes` is not read into
-    memory (a decompression bomb stays harmless); the record comes out `oversized`."""
+    """The records of one file. A WARC or HTML payload over `max_payload_bytes` (or a JSONL line
+    too long to hold one) is not read into memory (a decompression bomb stays harmless); the
+    record comes out `oversized`."""
     from pipeline.sources import html, tables, warc
 
     readers = {
@@ -142,7 +143,9 @@ def read_records(
     if not fs.isfile(local):
         yield broken(path, 0, "source file not found")
         return
-    if fmt in ("jsonl", "parquet"):
+    if fmt == "parquet":
         yield from readers[fmt](path, fields or FieldMapping())
+    elif fmt == "jsonl":
+        yield from readers[fmt](path, fields or FieldMapping(), max_payload_bytes)
     else:
         yield from readers[fmt](path, max_payload_bytes)

@@ -13,6 +13,13 @@ def as_utc(value: datetime) -> datetime:
 
 def parse_date(value: object) -> datetime | None:
     """ISO 8601 (WARC-Date), 14-digit ARC dates, HTTP dates, Unix seconds, or datetime objects."""
+    try:
+        return parse_any(value)
+    except OverflowError:  # a date near year 1 or 9999 whose offset moves it out of range in UTC
+        return None
+
+
+def parse_any(value: object) -> datetime | None:
     if value is None or isinstance(value, bool):
         return None
     if isinstance(value, datetime):

@@ -2,11 +2,14 @@
 
 warcio reads damaged files quietly: a record cut short just ends early, and a length that is not
 a number becomes 0. Every such case is turned into an error on the record here, so that a broken
-file is reported and the records around it still count.
+file is reported and the records around it still count. Where the framing itself breaks (garbage
+between records, a gzip member cut or corrupted), warcio stops; the reader then reports the bad
+span and resumes at the next record start, so one bad stretch does not cost the rest of the file.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from datetime import datetime, timezone
 
@@ -22,22 +25,88 @@ PAYLOAD_TYPES = ("response", "resource", "conversion")
 ARC_TYPES = {"arc_header": "warcinfo"}
 
 
+# How a record can start: a gzip member (of a per-record gzip file) or a WARC version line.
+RECORD_STARTS = (b"\x1f\x8b\x08", b"WARC/")
+SCAN_BLOCK = 1 << 20
+# Record errors after which warcio no longer knows where the next record starts.
+FRAMING_LOST = ("truncated record", "bad record length", "stray bytes after the record")
+
+
 def read(path: str, max_payload_bytes: int | None = None) -> Iterator[RawRecord]:
     index = 0
     try:
         # warcio itself undoes the per-record gzip members; fsspec must not decompress.
         with open_input(path, compression=None) as stream:
-            iterator = ArchiveIterator(stream)
-            for record in iterator:
-                stray_before = iterator.err_count
-                item = to_raw(path, index, record, max_payload_bytes)
-                item.record_offset = iterator.get_record_offset()  # reads to the record's end
-                if item.error is None and iterator.err_count > stray_before:
-                    item.error = "record is longer than its declared length (stray bytes after it)"
-                index += 1
-                yield item
-    except Exception as err:  # broken framing: the rest of the file cannot be read
+            # Plain ARC records have no start to find again; warcio reads on through their damage.
+            plain_arc = stream.read(2) != RECORD_STARTS[0][:2] and ".arc" in path.rsplit("/", 1)[-1].lower()
+            stream.seek(0, os.SEEK_END)
+            size = stream.tell()
+            start: int | None = 0
+            damage: tuple[int, str] | None = None  # a bad span not reported yet: its offset, why
+            while start is not None:
+                stream.seek(start)
+                iterator = ArchiveIterator(stream)
+                good_until = start  # where the last whole record ends
+                problem: str | None = None  # why reading stopped before the end; "": told already
+                try:
+                    for record in iterator:
+                        if damage:  # a record again, at `start`: the bad span ends there
+                            yield damaged(path, index, *damage, end=start)
+                            index, damage = index + 1, None
+                        stray_before = iterator.err_count
+                        item = to_raw(path, index, record, max_payload_bytes)
+                        item.record_offset = iterator.get_record_offset()  # reads to the record's end
+                        if item.error is None and iterator.err_count > stray_before:
+                            item.error = "stray bytes after the record: its declared length is wrong"
+                        # (warcio's length is negative in a file that is one gzip member)
+                        good_until = item.record_offset + max(iterator.get_record_length(), 0)
+                        index += 1
+                        yield item
+                        if (item.error or "").startswith(FRAMING_LOST) and not plain_arc:
+                            # warcio took the rest of the file (or the records a wrong length
+                            # swallowed) for this record's tail: the record's error tells, and
+                            # reading resumes at the next record start after it.
+                            good_until, problem = item.record_offset, ""
+                            break
+                    else:
+                        if iterator.offset < size:
+                            good_until = max(good_until, iterator.offset)
+                            problem = "the file ends inside a record (cut short?)"
+                except Exception as err:  # broken framing: resume at the next record start
+                    problem = f"{type(err).__name__}: {err}"
+                if problem is None:
+                    break
+                if problem:
+                    damage = damage or (good_until, problem)
+                start = next_start(stream, good_until + 1)
+            if damage:
+                yield damaged(path, index, *damage, end=None)
+    except Exception as err:  # the file cannot be read at all
         yield broken(path, index, f"unreadable from record {index} on: {type(err).__name__}: {err}")
+
+
+def next_start(stream, offset: int) -> int | None:
+    """The offset of the first possible record start at or after `offset`, or None. A false
+    start (the bytes by chance inside garbage) fails to parse, and the search goes on after it."""
+    stream.seek(offset)
+    tail = b""
+    while block := stream.read(SCAN_BLOCK):
+        window = tail + block
+        found = [at for at in (window.find(start) for start in RECORD_STARTS) if at >= 0]
+        if found:
+            return offset - len(tail) + min(found)
+        offset += len(block)
+        tail = window[-(max(map(len, RECORD_STARTS)) - 1) :]
+    return None
+
+
+def damaged(path: str, index: int, offset: int, problem: str, end: int | None) -> RawRecord:
+    """The stand-in for bytes that hold no readable record, from `offset` to `end` (None: the file's end)."""
+    span = f"bytes {offset}-{end} skipped" if end is not None else f"unreadable from byte {offset} to the end"
+    item = broken(path, index, f"{span}: {problem}")
+    item.id_key = f"{path}@{offset}"
+    item.record_offset = offset
+    return item
 
 
 def header(record: ArcWarcRecord, warc_name: str, arc_name: str) -> str | None:

@@ -36,9 +36,19 @@ from pipeline.dedup.minhash import exact_hashes, fold, minhash_folded
 from pipeline.engine import Executor, executor_for
 from pipeline.progress import stage_progress
 from pipeline.schema import DEDUPED, FILTERED, LEDGER, conform
-from pipeline.stages.common import StageStats, finish, mark_done, require_input, stage_dir
+from pipeline.stages.common import (
+    StageStats,
+    finish,
+    mark_done,
+    open_stage,
+    read_stats,
+    require_input,
+    stage_dir,
+    unit_done,
+    upstream_run,
+)
 from pipeline.storage.ledger import dropped_rows, ledger_dir
-from pipeline.storage.shards import list_parts, part_path, reset_dir, write_table
+from pipeline.storage.shards import index_of, list_parts, part_path, write_table
 
 STAGE = "dedup"
 log = logging.getLogger(__name__)
@@ -48,19 +58,33 @@ def run(cfg: Config) -> StageStats:
     in_dir = require_input(cfg, "filter")
     against = check_against(cfg.dedup, Path(cfg.publish.dir))
     out_dir = stage_dir(cfg, STAGE)
-    reset_dir(out_dir)
+    key = {
+        "stage": STAGE,
+        "dedup": cfg.dedup.model_dump(mode="json"),
+        "against": [str(path) for path in against],
+        "upstream": upstream_run(cfg, "filter"),
+    }
+    done = open_stage(out_dir, key)
+    if done is None:
+        return read_stats(cfg, STAGE)
     parts = list_parts(in_dir)
+    todo = [path for path in parts if index_of(path) not in done]
     stats = StageStats(STAGE)
+    for finished in done.values():
+        stats.add(finished)
     executor = executor_for(cfg)
     total = sum(pq.ParquetFile(p).metadata.num_rows for p in parts)
     with stage_progress(STAGE, total) as advance:
+        advance(stats.input)
         if cfg.dedup.enabled:
+            # Clustering needs every shard; it is recomputed (it is deterministic), writing is not.
             decision = decide(parts, against, cfg, executor)
-            units = [WriteUnit(path, cfg, out_dir) for path in parts]
+            units = [WriteUnit(path, cfg, out_dir) for path in todo]
             shard_stats = executor.map_shared(write_shard, units, decision)
         else:
-            shard_stats = executor.map(pass_through, [(path, out_dir) for path in parts])
-        for one in shard_stats:
+            shard_stats = executor.map(pass_through, [(path, out_dir) for path in todo])
+        for path, one in zip(todo, shard_stats, strict=True):
+            unit_done(out_dir, index_of(path), one)
             stats.add(one)
             advance(one.input)
     mark_done(out_dir)
@@ -126,7 +150,7 @@ def write_shard(unit: WriteUnit, decision: Decision) -> StageStats:
         duplicate_of=pl.Series(ids.take(removed_by), dtype=pl.Utf8),
         fingerprint=cfg.fingerprint(),
     )
-    index = shard_index(path)
+    index = index_of(path)
     write_table(conform(kept.to_arrow(), DEDUPED), part_path(out_dir, index))
     write_table(conform(ledger, LEDGER), part_path(ledger_dir(out_dir), index))
     write_table(
@@ -140,12 +164,8 @@ def pass_through(unit: tuple[Path, Path]) -> StageStats:
     path, out_dir = unit
     docs = pl.from_arrow(conform(pq.read_table(path), FILTERED))
     kept = docs.with_columns(cluster_id=pl.col("id"), cluster_size=pl.lit(1, dtype=pl.Int32))
-    write_table(conform(kept.to_arrow(), DEDUPED), part_path(out_dir, shard_index(path)))
+    write_table(conform(kept.to_arrow(), DEDUPED), part_path(out_dir, index_of(path)))
     return StageStats(STAGE, input=docs.height, kept=docs.height)
-
-
-def shard_index(path: Path) -> int:
-    return int(path.stem.split("-")[1])
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 from collections.abc import Callable, Iterator
 from functools import partial
 from itertools import islice
@@ -25,12 +26,13 @@ from pipeline.config import Config, ExtractConfig
 from pipeline.engine import executor_for
 from pipeline.engine.guarded import Failure, Guard
 from pipeline.extraction import Outcome, extract_record, identity, process, where
+from pipeline.progress import stage_progress
 from pipeline.schema import EXTRACTED
-from pipeline.sources import RawRecord, read_source
+from pipeline.sources import RawRecord, expand, read_source
 from pipeline.sources.content import html_verdict
-from pipeline.stages.common import StageStats, finish, mark_done, stage_dir
+from pipeline.stages.common import StageStats, finish, mark_done, open_stage, read_stats, stage_dir, unit_done
 from pipeline.storage.ledger import dropped_rows, ledger_dir
-from pipeline.storage.shards import part_path, reset_dir, write_table
+from pipeline.storage.shards import part_path, write_table
 
 log = logging.getLogger(__name__)
 
@@ -50,25 +52,64 @@ Extractor = Callable[[RawRecord, dict[str, Any]], Outcome]
 def run(cfg: Config, extractor: Extractor = extract_record) -> StageStats:
     """Extract every source of `cfg`. `extractor` is replaceable only to inject faults in tests."""
     out_dir = stage_dir(cfg, STAGE)
-    reset_dir(out_dir)
+    done = open_stage(out_dir, run_key(cfg))
+    if done is None:
+        return read_stats(cfg, STAGE)
     fingerprint = cfg.fingerprint()
     stats = StageStats(STAGE)
+    per_shard = cfg.extract.records_per_shard
     screen = Screen(cfg.extract)
+
+    def work() -> Iterator[RawRecord | Outcome]:
+        # Records of shards an interrupted run finished are still screened (so repeated payloads are
+        # recognised the same way) but not extracted again.
+        for index, record in enumerate(all_records(cfg)):
+            decided = screen.decide(record)
+            yield (
+                Outcome(identity(record), outcome="dropped", reason="done")
+                if index // per_shard in done
+                else decided
+            )
+
     outcomes = executor_for(cfg).map_guarded(
         partial(process, extractor=extractor, options=cfg.extract.model_dump()),
-        (screen.decide(record) for record in all_records(cfg)),
+        work(),
         batch_size=cfg.extract.batch_size,
         guard=Guard(cfg.extract.time_limit_s, cfg.extract.worker_memory_mb),
         on_failure=failed,
     )
     shard = 0
-    while chunk := list(islice(outcomes, cfg.extract.records_per_shard)):
-        write_shard(chunk, out_dir, shard, stats, fingerprint)
-        shard += 1
+    with stage_progress(STAGE, None, unit="records") as advance:
+        while chunk := list(islice(outcomes, per_shard)):
+            if shard not in done:
+                done[shard] = write_shard(chunk, out_dir, shard, fingerprint)
+                unit_done(out_dir, shard, done[shard])
+            stats.add(done[shard])
+            advance(len(chunk))
+            shard += 1
     if shard == 0:
         write_table(EXTRACTED.empty_table(), part_path(out_dir, 0))
+        write_table(ledger_table([], fingerprint), part_path(ledger_dir(out_dir), 0))
     mark_done(out_dir)
     return finish(cfg, stats)
+
+
+def run_key(cfg: Config) -> dict:
+    """What the extract stage's output depends on: its recipe sections and its input files."""
+    inputs = []
+    for source in cfg.sources:
+        for path, _ in expand(source):
+            try:
+                status = os.stat(path)
+                inputs.append((path, status.st_size, status.st_mtime_ns))
+            except OSError:  # remote or missing: its reading decides
+                inputs.append((path, None, None))
+    return {
+        "stage": STAGE,
+        "sources": [s.model_dump(mode="json") for s in cfg.sources],
+        "extract": cfg.extract.model_dump(mode="json"),
+        "inputs": inputs,
+    }
 
 
 def all_records(cfg: Config) -> Iterator[RawRecord]:
@@ -130,16 +171,16 @@ def failed(work: RawRecord | Outcome, failure: Failure) -> Outcome:
     return Outcome(identity(work), outcome="error", reason=ERROR_REASONS[failure.kind], message=message)
 
 
-def write_shard(chunk: list[Outcome], out_dir: Path, shard: int, stats: StageStats, fingerprint: str) -> None:
+def write_shard(chunk: list[Outcome], out_dir: Path, shard: int, fingerprint: str) -> StageStats:
     docs = [outcome.doc for outcome in chunk if outcome.doc is not None]
     left_out = [outcome for outcome in chunk if outcome.doc is None]
-    stats.input += len(chunk)
-    stats.kept += len(docs)
+    stats = StageStats(STAGE, input=len(chunk), kept=len(docs))
     for outcome in left_out:
         (stats.errors if outcome.outcome == "error" else stats.dropped)[outcome.reason] += 1
     write_table(pa.Table.from_pylist(docs, schema=EXTRACTED), part_path(out_dir, shard))
     write_table(ledger_table(left_out, fingerprint), part_path(ledger_dir(out_dir), shard))
-    log.info("extract: shard %d: %d records, %d documents", shard, len(chunk), len(docs))
+    log.debug("extract: shard %d: %d records, %d documents", shard, len(chunk), len(docs))
+    return stats
 
 
 def ledger_table(left_out: list[Outcome], fingerprint: str) -> pa.Table:

@@ -24,9 +24,19 @@ from pipeline.engine import executor_for
 from pipeline.filters import FilterFn, FilterParams, Verdict, build_filter
 from pipeline.progress import stage_progress
 from pipeline.schema import EXTRACTED, FILTERED, LEDGER, conform
-from pipeline.stages.common import StageStats, finish, mark_done, require_input, stage_dir
+from pipeline.stages.common import (
+    StageStats,
+    finish,
+    mark_done,
+    open_stage,
+    read_stats,
+    require_input,
+    stage_dir,
+    unit_done,
+    upstream_run,
+)
 from pipeline.storage.ledger import dropped_rows, ledger_dir
-from pipeline.storage.shards import list_parts, part_path, reset_dir, write_table
+from pipeline.storage.shards import index_of, list_parts, part_path, write_table
 
 STAGE = "filter"
 log = logging.getLogger(__name__)
@@ -38,12 +48,22 @@ Chain = list[tuple[str, FilterParams, FilterFn]]
 def run(cfg: Config) -> StageStats:
     in_dir = require_input(cfg, "extract")
     out_dir = stage_dir(cfg, STAGE)
-    reset_dir(out_dir)
-    units = [(path, out_dir, filter_specs(cfg), cfg.fingerprint()) for path in list_parts(in_dir)]
+    key = {"stage": STAGE, "filters": filter_specs(cfg), "upstream": upstream_run(cfg, "extract")}
+    done = open_stage(out_dir, key)
+    if done is None:
+        return read_stats(cfg, STAGE)
+    parts = list_parts(in_dir)
+    units = [
+        (path, out_dir, filter_specs(cfg), cfg.fingerprint()) for path in parts if index_of(path) not in done
+    ]
     stats = StageStats(STAGE)
-    total = sum(pq.ParquetFile(path).metadata.num_rows for path, *_ in units)
+    for finished in done.values():
+        stats.add(finished)
+    total = sum(pq.ParquetFile(path).metadata.num_rows for path in parts)
     with stage_progress(STAGE, total) as advance:
-        for shard_stats in executor_for(cfg).map(filter_shard, units):
+        advance(stats.input)
+        for unit, shard_stats in zip(units, executor_for(cfg).map(filter_shard, units), strict=True):
+            unit_done(out_dir, index_of(unit[0]), shard_stats)
             stats.add(shard_stats)
             advance(shard_stats.input)
     mark_done(out_dir)
@@ -69,7 +89,7 @@ def filter_shard(unit: tuple[Path, Path, list[FilterSpec], str]) -> StageStats:
     path, out_dir, specs, fingerprint = unit
     docs = pl.from_arrow(conform(pq.read_table(path), EXTRACTED))
     result = apply_filters(docs, load_chain(specs), fingerprint)
-    index = int(path.stem.split("-")[1])
+    index = index_of(path)
     write_table(conform(result.kept.to_arrow(), FILTERED), part_path(out_dir, index))
     write_table(result.ledger, part_path(ledger_dir(out_dir), index))
     return result.stats

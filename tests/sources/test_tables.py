@@ -4,6 +4,8 @@ from datetime import datetime, timezone
 
 import fsspec
 import polars as pl
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 import zstandard
 
@@ -106,3 +108,54 @@ def test_file_url_reads_like_a_local_path(tmp_path):
 def test_a_path_that_matches_nothing_is_an_error(tmp_path):
     (record,) = read_source(SourceConfig(path=str(tmp_path / "*.warc.gz")))
     assert record.error == "no input files match this path"
+
+
+def test_lone_surrogates_become_replacement_characters(tmp_path):
+    # Regression: JSON may escape a lone surrogate; the text then crashed the extract stage's writer.
+    path = tmp_path / "dump.jsonl"
+    path.write_text(
+        '{"content": "half \\ud800 a pair"}\n{"body": "<p>half \\udc00</p>", "uid": "x\\ud801"}\n'
+    )
+    text_row, html_row = read_records(str(path), "jsonl", MAPPING)
+    assert text_row.text == "half \ufffd a pair"
+    assert html_row.payload.decode("utf-8") == "<p>half \ufffd</p>" and html_row.warc_record_id == "x\ufffd"
+
+
+def test_a_row_with_a_url_that_is_no_string_is_an_error_and_the_rows_after_it_are_read(tmp_path):
+    # Regression: a number as URL crashed the extract stage's writer.
+    path = tmp_path / "dump.jsonl"
+    path.write_bytes(jsonl_bytes([{"link": 5, "body": "<p>x</p>"}, *rows()]))
+    bad, *good = read_records(str(path), "jsonl", MAPPING)
+    assert bad.error == "field 'link' is not a string (got int)"
+    assert [r.url for r in good] == [row["link"] for row in rows()] and not any(r.error for r in good)
+
+
+@pytest.mark.parametrize(
+    ("column", "values", "reason"),
+    [
+        ("body", pa.array([b"<p>a</p>", b"\xff\xfe", b"<p>c</p>"]).view(pa.string()), "UnicodeDecodeError"),
+        ("crawled", pa.array([0, 2**30, 0], pa.date32()), "OverflowError"),  # year 2.9 million
+    ],
+)
+def test_a_parquet_value_python_cannot_hold_costs_only_its_row(tmp_path, column, values, reason):
+    # Regression: one such value failed its whole batch, and the rest of the file was lost.
+    table = pa.table({"body": ["<p>a</p>", "<p>b</p>", "<p>c</p>"], "link": ["u0", "u1", "u2"]})
+    pq.write_table(
+        table.drop_columns([column] if column in table.column_names else []).append_column(column, values),
+        tmp_path / "dump.parquet",
+    )
+    first, bad, last = read_records(str(tmp_path / "dump.parquet"), "parquet", MAPPING)
+    assert bad.error.startswith(f"unreadable row: {reason}") and bad.record_index == 1
+    assert (first.url, first.error, last.url, last.error) == ("u0", None, "u2", None)
+
+
+def test_a_jsonl_line_too_long_for_any_page_is_left_unread(tmp_path):
+    # A decompression bomb in one line would otherwise be read into memory whole.
+    limit = len(rows()[0]["body"].encode())
+    path = tmp_path / "dump.jsonl.gz"
+    path.write_bytes(
+        gzip.compress(jsonl_bytes(rows()[:1]) + b"[" * 7 * limit + b"\n" + jsonl_bytes(rows()[1:]))
+    )
+    first, bomb, last = read_records(str(path), "jsonl", MAPPING, max_payload_bytes=limit)
+    assert bomb.oversized and bomb.record_index == 1 and bomb.payload is None and bomb.error is None
+    assert first.warc_record_id == "a-1" and last.warc_record_id == "a-2"

@@ -1,12 +1,13 @@
 import gzip
 import io
+import re
 from collections import Counter
 
 import pytest
 from warcio.warcwriter import WARCWriter
 
 from pipeline.sources import detect_format, read_records
-from tests.conftest import CC_SAMPLE, DATA, lingua_page, scrapinghub_pages, write_warc
+from tests.conftest import CC_SAMPLE, DATA, lingua_page, scrapinghub_pages, warc_records, write_warc
 
 WARC_DIR = DATA / "warc"
 CLUEWEB = WARC_DIR / "clueweb09-ja-warc018.warc.gz"
@@ -66,7 +67,7 @@ def test_revisit_records_are_kept_apart_from_responses():
     [
         ("truncated.warc", "truncated payload: 604 of 606 bytes"),
         ("bad-non-chunked-gzip.warc.gz", "non-chunked gzip"),
-        ("wrong-chunks.warc.gz", "Invalid WARC record, first line: <!doctype html>"),
+        ("wrong-chunks.warc.gz", "bytes 516-1130 skipped: ArchiveLoadFailed: Unknown archive format"),
         ("bad.arc", "bad record length 'abc'"),
         ("clipped-record.warc.gz", "truncated record: 13068 of 88275 bytes missing"),
     ],
@@ -163,3 +164,70 @@ def test_arc_files_gzipped_or_not_yield_their_responses(tmp_path, name):
     assert response.http_status == 200 and response.payload.decode() == page
     assert response.url == "http://arc.example/page" and response.warc_record_id is None
     assert response.fetch_date.isoformat() == "2024-01-05T08:01:02+00:00"
+
+
+def small_pages(count: int) -> list[tuple[str, str]]:
+    return [
+        (f"https://pages.example/{i}", f"<html><body><p>Page {i}.</p></body></html>") for i in range(count)
+    ]
+
+
+def read_back(path) -> list[tuple[str | None, str | None]]:
+    return [(r.url, r.error) for r in read_records(str(path), "warc")]
+
+
+@pytest.mark.parametrize("suffix", [".warc.gz", ".warc"])
+def test_garbage_between_records_is_skipped_and_the_records_after_it_are_read(tmp_path, suffix):
+    # Regression: warcio stops at the garbage, and every record after it was lost.
+    first, second, third = warc_records(small_pages(3), gzip=suffix.endswith(".gz"))
+    path = tmp_path / f"garbage{suffix}"
+    path.write_bytes(first + b"not a record\r\n" + second + third)
+    records = read_back(path)
+    assert [url for url, error in records if error is None] == [url for url, _ in small_pages(3)]
+    (error,) = [error for _, error in records if error]
+    # A plain WARC record's length leaves out the blank lines after it; the span starts before them.
+    assert re.match(rf"bytes {len(first)}-|bytes {len(first) - 4}-", error)
+    assert f"-{len(first) + 14} skipped: " in error and "first line: not a record" in error
+
+
+def test_a_corrupt_gzip_member_costs_only_its_own_record(tmp_path):
+    # Regression: after a member that fails its checksum, warcio read the rest of the file as its tail.
+    pages = [
+        (url, page + "<p>" + " ".join(map(str, range(i, 20000 + i))) + "</p>")
+        for i, (url, page) in enumerate(small_pages(3))
+    ]
+    first, second, third = warc_records(pages)
+    middle = len(second) // 2
+    path = tmp_path / "corrupt.warc.gz"
+    path.write_bytes(first + second[:middle] + b"\0" * 16 + second[middle + 16 :] + third)
+    records = read_back(path)
+    assert records[0] == (pages[0][0], None) and records[-1] == (pages[2][0], None)
+    assert len(records) == 3 and records[1][1].startswith("truncated record")
+
+
+@pytest.mark.parametrize("cut", [10, 200])
+def test_a_file_cut_inside_a_gzip_member_is_reported(tmp_path, cut):
+    # Regression: a cut inside the next member's gzip header or WARC headers ended the file silently.
+    first, second = warc_records(small_pages(2))
+    path = tmp_path / "cut.warc.gz"
+    path.write_bytes(first + second[:cut])
+    (good, bad) = read_back(path)
+    assert good == (small_pages(1)[0][0], None) and bad[1]
+
+
+def test_a_plain_warc_that_starts_with_gzip_magic_is_still_read(tmp_path):
+    # Regression (found by fuzzing): the first bytes decided what a record start looks like.
+    path = tmp_path / "magic.warc"
+    path.write_bytes(b"\x1f\x8b" + b"".join(warc_records(small_pages(2), gzip=False)))
+    records = read_back(path)
+    assert [url for url, error in records if error is None] == [url for url, _ in small_pages(2)]
+    assert records[0][1].startswith("bytes 0-2 skipped: ")
+
+
+def test_garbage_that_passes_for_an_arc_record_costs_no_record(tmp_path):
+    # Regression (found by fuzzing): two spaces before the first gzip member made warcio read the
+    # compressed bytes as an ARC record, and the record after it was lost.
+    path = tmp_path / "spaces.warc.gz"
+    path.write_bytes(b"  " + b"".join(warc_records(small_pages(3))))
+    records = read_back(path)
+    assert [url for url, error in records if error is None] == [url for url, _ in small_pages(3)]
