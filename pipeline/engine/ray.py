@@ -137,12 +137,13 @@ def map_guarded(
         try:
             yield from outcomes(batch, ray.get(ref))
             return
-        except ray.exceptions.WorkerCrashedError:
+        except ray.exceptions.RayError as err:  # the worker or its node died; not the item's own error
+            log.warning("ray: %s", type(err).__name__)
             log.warning("ray: a batch of %d items kept killing its worker; isolating the item", len(batch))
         for item in batch:
             try:
                 (result,) = ray.get(single_task.remote((fn, [item], guard)))
-            except ray.exceptions.WorkerCrashedError as err:
+            except ray.exceptions.RayError as err:
                 result = Failure("worker_died", f"the worker died: {type(err).__name__}")
             yield from outcomes([item], [result])
 
