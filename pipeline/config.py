@@ -106,6 +106,11 @@ class DedupConfig(Section):
     keep: Literal["first", "longest", "newest", "best"] = "first"
     best_signal: str | None = Field(None, description="Column or quality signal that keep: best maximizes.")
     against: list[str] = Field([], description="Published versions (id or path) to deduplicate against.")
+    clustering: Literal["auto", "in_memory", "partitioned"] = Field(
+        "auto",
+        description="How, not what: partitioned shuffles band keys so no process holds every signature "
+        "(auto: partitioned on Ray, in memory locally). The clusters are the same.",
+    )
 
     @model_validator(mode="after")
     def _consistent(self) -> DedupConfig:
@@ -166,6 +171,7 @@ class Config(Section):
         """A short hash of everything that decides the corpus's content (not where or how fast)."""
         recipe = self.model_dump(mode="json", exclude={"workers", "workdir", "engine", "ray"})
         recipe["publish"].pop("dir", None)
+        recipe["dedup"].pop("clustering", None)
         canonical = json.dumps(recipe, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(canonical.encode()).hexdigest()[:16]
 

@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 import logging
+import shutil
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +24,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipeline.config import Config, ConfigError, DedupConfig
+from pipeline.dedup import partitioned
 from pipeline.dedup.index import Index, check_against, index_table, read_index, signatures_dir
 from pipeline.dedup.lsh import (
     CANDIDATE_RECALL,
@@ -33,6 +35,7 @@ from pipeline.dedup.lsh import (
     verify_cutoff,
 )
 from pipeline.dedup.minhash import exact_hashes, fold, minhash_folded
+from pipeline.dedup.partitioned import ShardDecision
 from pipeline.engine import Executor, executor_for
 from pipeline.progress import stage_progress
 from pipeline.schema import DEDUPED, FILTERED, LEDGER, conform
@@ -51,6 +54,7 @@ from pipeline.storage.ledger import dropped_rows, ledger_dir
 from pipeline.storage.shards import index_of, list_parts, part_path, write_table
 
 STAGE = "dedup"
+SCRATCH = "_shuffle"  # the partitioned clustering's exchange files, removed when the stage ends
 log = logging.getLogger(__name__)
 
 
@@ -60,7 +64,7 @@ def run(cfg: Config) -> StageStats:
     out_dir = stage_dir(cfg, STAGE)
     key = {
         "stage": STAGE,
-        "dedup": cfg.dedup.model_dump(mode="json"),
+        "dedup": cfg.dedup.model_dump(mode="json", exclude={"clustering"}),
         "against": [str(path) for path in against],
         "upstream": upstream_run(cfg, "filter"),
     }
@@ -76,10 +80,18 @@ def run(cfg: Config) -> StageStats:
     total = sum(pq.ParquetFile(p).metadata.num_rows for p in parts)
     with stage_progress(STAGE, total) as advance:
         advance(stats.input)
-        if cfg.dedup.enabled:
+        if cfg.dedup.enabled and partitioned_clustering(cfg):
+            plan = decide_partitioned(parts, against, cfg, executor, out_dir / SCRATCH)
+            sources = {source.path: source for source in plan.sources}
+            units = [
+                PartitionedWriteUnit(WriteUnit(path, cfg, out_dir, tuple(against)), plan, sources[path])
+                for path in todo
+            ]
+            shard_stats = executor.map(write_partitioned_shard, units)
+        elif cfg.dedup.enabled:
             # Clustering needs every shard; it is recomputed (it is deterministic), writing is not.
             decision = decide(parts, against, cfg, executor)
-            units = [WriteUnit(path, cfg, out_dir) for path in todo]
+            units = [WriteUnit(path, cfg, out_dir, tuple(against)) for path in todo]
             shard_stats = executor.map_shared(write_shard, units, decision)
         else:
             shard_stats = executor.map(pass_through, [(path, out_dir) for path in todo])
@@ -87,8 +99,34 @@ def run(cfg: Config) -> StageStats:
             unit_done(out_dir, index_of(path), one)
             stats.add(one)
             advance(one.input)
+    shutil.rmtree(out_dir / SCRATCH, ignore_errors=True)
     mark_done(out_dir)
     return finish(cfg, stats)
+
+
+def partitioned_clustering(cfg: Config) -> bool:
+    """`dedup.clustering: auto` shuffles by partition on Ray (no node holds every signature) and
+    clusters in memory on one machine (faster there); both give the same clusters."""
+    if cfg.dedup.clustering == "auto":
+        return cfg.engine == "ray"
+    return cfg.dedup.clustering == "partitioned"
+
+
+def decide_partitioned(
+    parts: list[Path], against: list[Path], cfg: Config, executor: Executor, scratch: Path
+) -> partitioned.Plan:
+    cutoff = verify_cutoff(cfg.dedup.threshold, cfg.dedup.num_perm) if cfg.dedup.verify else None
+    plan = partitioned.plan(scratch, parts, against, cfg.dedup, banding(cfg.dedup), cutoff, executor.workers)
+    log.info(
+        "dedup: clustering %d documents in %d partitions (%d published)",
+        sum(s.rows for s in plan.sources),
+        plan.partitions,
+        sum(s.rows for s in plan.sources if s.published),
+    )
+    any_priority = partitioned.cluster(plan, executor, fingerprint_shard_at)
+    if cfg.dedup.keep == "best" and plan.new and not any_priority:
+        raise best_signal_missing(cfg.dedup)
+    return plan
 
 
 @dataclass
@@ -103,6 +141,21 @@ class Decision:
     origin: np.ndarray  # per node: -1 if new, else the index of its `dedup.against` version
     against: list[Path]
     first_row: dict[Path, int]  # each input shard's first node
+
+    def for_shard(self, path: Path, rows: int) -> ShardDecision:
+        first = self.first_row[path]
+        nodes = np.arange(first, first + rows)
+        rep = self.rep[nodes]
+        return ShardDecision(
+            first_row=first,
+            rep=rep,
+            rep_id=self.nodes.ids.take(rep),
+            rep_origin=self.origin[rep],
+            similarity=self.similarity[nodes],
+            same_text=self.same_text[nodes],
+            size=self.size[nodes],
+            fingerprints=self.nodes.take(nodes),
+        )
 
 
 def decide(parts: list[Path], against: list[Path], cfg: Config, executor: Executor) -> Decision:
@@ -122,40 +175,57 @@ class WriteUnit:
     path: Path
     cfg: Config
     out_dir: Path
+    against: tuple[Path, ...] = ()
+
+    @property
+    def against_names(self) -> list[str]:
+        return [str(path.parent.parent) for path in self.against]
 
 
 def write_shard(unit: WriteUnit, decision: Decision) -> StageStats:
+    rows = pq.ParquetFile(unit.path).metadata.num_rows
+    return write_decided(unit, decision.for_shard(unit.path, rows))
+
+
+@dataclass(frozen=True)
+class PartitionedWriteUnit:
+    unit: WriteUnit
+    plan: partitioned.Plan
+    source: partitioned.Source
+
+
+def write_partitioned_shard(unit: PartitionedWriteUnit) -> StageStats:
+    return write_decided(unit.unit, partitioned.shard_decision(unit.plan, unit.source))
+
+
+def write_decided(unit: WriteUnit, decision: ShardDecision) -> StageStats:
     """One shard's kept documents, their signatures, and the ledger of its removed ones."""
     path, cfg, out_dir = unit.path, unit.cfg, unit.out_dir
     docs = pl.from_arrow(conform(pq.read_table(path), FILTERED))
-    ids = decision.nodes.ids
-    rows = np.arange(decision.first_row[path], decision.first_row[path] + docs.height)
-    keep = decision.rep[rows] == rows
-    kept_rows, removed_rows = rows[keep], rows[~keep]
-    kept_by = decision.rep[kept_rows]
+    keep = decision.keep
     kept = docs.filter(pl.Series(keep)).with_columns(
-        cluster_id=pl.Series(ids.take(kept_by), dtype=pl.Utf8),
-        cluster_size=pl.Series(decision.size[kept_by], dtype=pl.Int32),
+        cluster_id=pl.Series(decision.rep_id.filter(pa.array(keep)), dtype=pl.Utf8),
+        cluster_size=pl.Series(decision.size[keep], dtype=pl.Int32),
     )
-    removed_by = decision.rep[removed_rows]
-    same_text = decision.same_text[removed_rows]
-    reasons = removal_reasons(same_text, decision.origin[removed_by] >= 0)
+    removed = ~keep
+    same_text = decision.same_text[removed]
+    origin = decision.rep_origin[removed]
+    reasons = removal_reasons(same_text, origin >= 0)
     ledger = dropped_rows(
-        docs.filter(pl.Series(~keep)),
+        docs.filter(pl.Series(removed)),
         stage=STAGE,
         reason=reasons,
-        value=pl.Series(decision.similarity[removed_rows], dtype=pl.Float64),
+        value=pl.Series(decision.similarity[removed], dtype=pl.Float64),
         threshold=pl.Series(np.where(same_text, "same normalized text", near_rule(cfg.dedup)), dtype=pl.Utf8),
-        message=pl.Series(published_in(decision.origin[removed_by], decision.against), dtype=pl.Utf8),
-        duplicate_of=pl.Series(ids.take(removed_by), dtype=pl.Utf8),
+        message=pl.Series(published_in(origin, unit.against_names), dtype=pl.Utf8),
+        duplicate_of=pl.Series(decision.rep_id.filter(pa.array(removed)), dtype=pl.Utf8),
         fingerprint=cfg.fingerprint(),
     )
     index = index_of(path)
     write_table(conform(kept.to_arrow(), DEDUPED), part_path(out_dir, index))
     write_table(conform(ledger, LEDGER), part_path(ledger_dir(out_dir), index))
-    write_table(
-        index_table(decision.nodes.take(kept_rows), cfg.dedup), part_path(signatures_dir(out_dir), index)
-    )
+    kept_index = index_table(decision.fingerprints.take(np.flatnonzero(keep)), cfg.dedup)
+    write_table(kept_index, part_path(signatures_dir(out_dir), index))
     return StageStats(STAGE, input=docs.height, kept=kept.height, dropped=Counter(reasons.to_list()))
 
 
@@ -214,12 +284,20 @@ def fingerprint(
         ids.append(index.ids)
         offset += len(index)
     if dedup.keep == "best" and new and np.isneginf(priority[:new]).all():
-        raise ConfigError(
-            f"dedup.best_signal: no document has {dedup.best_signal!r}; name a numeric column "
-            f"({', '.join(numeric_columns())}) or a quality signal the filters record"
-        )
+        raise best_signal_missing(dedup)
     nodes.ids = pa.concat_arrays([i.cast(pa.string()) for i in ids]) if ids else nodes.ids
     return nodes, priority, first_row
+
+
+def best_signal_missing(dedup: DedupConfig) -> ConfigError:
+    return ConfigError(
+        f"dedup.best_signal: no document has {dedup.best_signal!r}; name a numeric column "
+        f"({', '.join(numeric_columns())}) or a quality signal the filters record"
+    )
+
+
+def fingerprint_shard_at(path: Path, dedup: DedupConfig) -> tuple[Index, np.ndarray]:
+    return fingerprint_shard(ShardUnit(path, dedup))
 
 
 def numeric_columns() -> list[str]:
@@ -326,6 +404,5 @@ def removal_reasons(same_text: np.ndarray, of_published: np.ndarray) -> pl.Serie
     return pl.Series(np.where(of_published, np.char.add(kind, "_of_published"), kind), dtype=pl.Utf8)
 
 
-def published_in(origin: np.ndarray, against: list[Path]) -> list[str | None]:
-    names = [str(path.parent.parent) for path in against]
+def published_in(origin: np.ndarray, names: list[str]) -> list[str | None]:
     return [f"published in {names[o]}" if o >= 0 else None for o in origin.tolist()]

@@ -8,13 +8,16 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.dedup import partitioned
 from pipeline.runner import run
+from pipeline.stages import dedup as dedup_stage
 from pipeline.stages import extract as extract_stage
 from pipeline.stages import filter as filter_stage
 from pipeline.storage.versions import list_versions
 from tests.conftest import REPO, make_config, scrapinghub_pages
+from tests.dedup import test_partitioned
 from tests.engine import faults
-from tests.stages import test_extract
+from tests.stages import test_dedup, test_extract
 
 ray = pytest.importorskip("ray")
 
@@ -83,3 +86,29 @@ def test_on_ray_a_page_that_stalls_or_kills_its_worker_is_an_error_and_the_run_c
     stats = extract_stage.run(cfg, extractor=extractor)
     assert stats.errors == {reason: 1}
     assert stats.kept == len(scrapinghub_pages()) + 1
+
+
+def test_on_ray_dedup_clusters_by_partition_and_survives_killed_workers(tmp_path, monkeypatch):
+    """Dedup on Ray shuffles by partition; with every grouping and merging task's worker killed once,
+    the output still equals the local engine's in-memory clustering."""
+    outputs = {}
+    for name, overrides in {
+        "local": ["engine=local"],
+        "ray": ["engine=ray", "workers=2"],
+        "faulty": ["engine=ray", "workers=2"],
+    }.items():
+        if name == "faulty":
+            markers = tmp_path / "markers"
+            markers.mkdir()
+            for task in ("group_partition", "merge_forests"):
+                original = getattr(partitioned, task)
+                monkeypatch.setattr(
+                    partitioned, task, functools.partial(faults.die_once, original, str(markers))
+                )
+        cfg = test_dedup.config(tmp_path, f"workdir={tmp_path / name}", *overrides)
+        test_dedup.write_filtered(cfg, test_partitioned.corpus_rows())
+        stats = dedup_stage.run(cfg)
+        assert sum(stats.dropped.values()) >= 3
+        outputs[name] = test_partitioned.dedup_bytes(cfg)
+    assert len(list(markers.iterdir())) >= 5  # at least 4 partitions and a merge lost a worker
+    assert outputs["local"] == outputs["ray"] == outputs["faulty"]
