@@ -94,11 +94,11 @@ def generate(workdir: Path, documents: int, per_shard: int, seed: int, evaldata:
     )
 
 
-def run_stage(workdir: Path, workers: int) -> dict:
+def run_stage(workdir: Path, workers: int, clustering: str) -> dict:
     """Run the dedup stage in this process and report time, counts and peak memory."""
     from pipeline.stages import dedup
 
-    cfg = recipe(workdir, workers=workers)
+    cfg = recipe(workdir, workers=workers, clustering=clustering)
     start = time.perf_counter()
     stats = dedup.run(cfg)
     seconds = time.perf_counter() - start
@@ -120,10 +120,17 @@ def main() -> None:
     parser.add_argument("--per-shard", type=int, default=10_000, help="documents per input shard")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--clustering",
+        nargs="+",
+        choices=["in_memory", "partitioned"],
+        default=["in_memory"],
+        help="dedup.clustering to time (each on the same generated input)",
+    )
     parser.add_argument("--stage-only", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.stage_only:
-        print(json.dumps(run_stage(args.stage_only, args.workers)))
+        print(json.dumps(run_stage(args.stage_only, args.workers, args.clustering[0])))
         return
 
     results = []
@@ -133,29 +140,32 @@ def main() -> None:
         start = time.perf_counter()
         generate(workdir, size, args.per_shard, args.seed, args.evaldata)
         print(f"generated {size} documents in {time.perf_counter() - start:.0f} s", file=sys.stderr)
-        child = subprocess.run(
-            [sys.executable, __file__, "--stage-only", str(workdir), "--workers", str(args.workers)],
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        result = {"documents": size, **json.loads(child.stdout.strip().splitlines()[-1])}
-        results.append(result)
-        print(json.dumps(result), file=sys.stderr)
+        for clustering in args.clustering:
+            shutil.rmtree(workdir / "dedup", ignore_errors=True)  # else the finished stage is reused
+            command = [sys.executable, __file__, "--stage-only", str(workdir), "--workers", str(args.workers)]
+            child = subprocess.run(
+                [*command, "--clustering", clustering], capture_output=True, text=True, check=True
+            )
+            measured = json.loads(child.stdout.splitlines()[-1])
+            result = {"documents": size, "clustering": clustering, **measured}
+            results.append(result)
+            print(json.dumps(result), file=sys.stderr)
         shutil.rmtree(workdir, ignore_errors=True)
 
     print(
-        "| documents | seconds | x time vs previous | driver peak RSS | largest worker peak RSS | removed |"
+        "| documents | clustering | seconds | x time vs previous size | driver peak RSS "
+        "| largest worker peak RSS | removed |"
     )
-    print("|---|---|---|---|---|---|")
-    previous = None
+    print("|---|---|---|---|---|---|---|")
+    previous: dict[str, float] = {}
     for r in results:
-        ratio = f"{r['seconds'] / previous:.2f}" if previous else "-"
-        previous = r["seconds"]
+        before = previous.get(r["clustering"])
+        ratio = f"{r['seconds'] / before:.2f}" if before else "-"
+        previous[r["clustering"]] = r["seconds"]
         removed = sum(r["dropped"].values())
         print(
-            f"| {r['documents']:,} | {r['seconds']:.0f} | {ratio} | {r['driver_peak_rss_mb']:,.0f} MB | "
-            f"{r['worker_peak_rss_mb']:,.0f} MB | {removed:,} |"
+            f"| {r['documents']:,} | {r['clustering']} | {r['seconds']:.0f} | {ratio} | "
+            f"{r['driver_peak_rss_mb']:,.0f} MB | {r['worker_peak_rss_mb']:,.0f} MB | {removed:,} |"
         )
 
 

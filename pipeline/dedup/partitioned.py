@@ -245,9 +245,8 @@ def decide(task: tuple[Plan, int]) -> int:
     priority = meta["priority"].to_numpy()
     # The kept node: the highest priority, then the earliest (as `stages.dedup.representatives`).
     ranked = np.lexsort((nodes, -priority, label))
-    firsts = ranked[np.flatnonzero(np.diff(label[ranked], prepend=-1))]
-    keeper_of_label = dict(zip(label[firsts].tolist(), firsts.tolist(), strict=True))
-    rep_row = np.array([keeper_of_label[x] for x in label.tolist()], dtype=np.int64)
+    firsts = ranked[np.flatnonzero(np.diff(label[ranked], prepend=-1))]  # one per label, labels ascending
+    rep_row = firsts[np.searchsorted(label[firsts], label)]
     rep = nodes[rep_row]
     signatures = read_signatures(plan, nodes)
     similarity = estimated_jaccard(signatures, np.stack([np.arange(len(nodes)), rep_row], axis=1))

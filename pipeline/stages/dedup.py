@@ -5,6 +5,8 @@
    and LSH candidates (checked by estimated Jaccard) become edges, clusters are their connected
    components, and `dedup.keep` picks the document each cluster keeps. Documents of published
    versions named in `dedup.against` join the graph from their stored index and always win.
+   In memory here, or by a shuffle into partitions (`pipeline.dedup.partitioned`, on Ray) so that
+   no process holds every signature; the clusters are the same.
 3. Write: shard by shard, the kept documents with their cluster's id (the kept document's id) and
    size, their signatures for publishing, and a ledger row for every removed document naming the
    document it duplicates and the estimated Jaccard with it.
