@@ -94,8 +94,9 @@ def index_table(index: Index, dedup: DedupConfig) -> pa.Table:
     )
 
 
-def read_index(path: Path) -> Index:
-    table = pq.read_table(path)
+def read_index(path: Path, row_group: int | None = None) -> Index:
+    """A stored index, or one of its row groups."""
+    table = pq.read_table(path) if row_group is None else pq.ParquetFile(path).read_row_group(row_group)
     signature = table.column("signature").combine_chunks()
     exact = table.column("exact").combine_chunks()
     width = signature.type.list_size

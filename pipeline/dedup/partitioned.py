@@ -52,7 +52,12 @@ class Source:
     path: Path
     first_row: int  # its first node
     rows: int
-    published: bool
+    version: int = -1  # a published index's position in `dedup.against`; -1 for an input shard
+    row_group: int = 0  # a published index is read one row group (<= 1 M rows) per task
+
+    @property
+    def published(self) -> bool:
+        return self.version >= 0
 
 
 @dataclass(frozen=True)
@@ -89,12 +94,18 @@ class Plan:
 def plan(
     scratch: Path, parts: list[Path], against: list[Path], dedup: DedupConfig, banding, cutoff, workers: int
 ) -> Plan:
-    paths = [(p, False) for p in parts] + [(p, True) for p in against]
-    sources, first = [], 0
-    for number, (path, published) in enumerate(paths):
+    sources: list[Source] = []
+    first = 0
+    for path in parts:
         rows = pq.ParquetFile(path).metadata.num_rows
-        sources.append(Source(number, path, first, rows, published))
+        sources.append(Source(len(sources), path, first, rows))
         first += rows
+    for version, path in enumerate(against):
+        metadata = pq.ParquetFile(path).metadata
+        for row_group in range(metadata.num_row_groups):
+            rows = metadata.row_group(row_group).num_rows
+            sources.append(Source(len(sources), path, first, rows, version, row_group))
+            first += rows
     per_doc = (banding[0] if dedup.near else 0) + (1 if dedup.exact else 0)
     partitions = max(2 * workers, math.ceil(first * per_doc / ROWS_PER_PARTITION), 1)
     if scratch.exists():
@@ -115,7 +126,7 @@ def fingerprint_source(task: FingerprintTask) -> bool:
     """Step 1 for one source; True if some document has a keep priority (for `keep: best`)."""
     plan, source = task.plan, task.source
     if source.published:
-        index = read_index(source.path)
+        index = read_index(source.path, source.row_group)
         priority = np.full(len(index), np.inf)  # published documents always stay
     else:
         index, priority = task.fingerprint_shard(source.path, plan.dedup)
@@ -326,9 +337,9 @@ def shard_decision(plan: Plan, source: Source) -> ShardDecision:
     table = pl.from_arrow(pq.read_table(plan.decision_path, filters=rows))
     at = pl.Series((table["node"] - first).to_numpy())
     rep = pl.Series(np.arange(first, end, dtype=np.int64)).scatter(at, table["rep"]).to_numpy()
-    published = [s for s in plan.sources if s.published]
-    starts = np.array([s.first_row for s in published], dtype=np.int64)
-    rep_origin = np.where(rep >= plan.new, np.searchsorted(starts, rep, side="right") - 1, -1)
+    starts = np.array([s.first_row for s in plan.sources], dtype=np.int64)
+    versions = np.array([s.version for s in plan.sources], dtype=np.int64)
+    rep_origin = versions[np.searchsorted(starts, rep, side="right") - 1]
     shingles = meta["shingles"].to_numpy()
     fingerprints = Index(
         ids=meta["id"].to_arrow(),

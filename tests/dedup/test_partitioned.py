@@ -5,11 +5,13 @@ from __future__ import annotations
 from typing import ClassVar
 
 import numpy as np
+import pyarrow.parquet as pq
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipeline.config import ConfigError
+from pipeline.dedup.index import INDEX_PATH
 from pipeline.dedup.lsh import components
 from pipeline.dedup.partitioned import spanning_forest
 from pipeline.engine import LocalExecutor
@@ -118,6 +120,13 @@ def test_against_a_published_version_matches_in_memory(tmp_path):
     pages = [(url, page) for url, page, _ in scrapinghub_pages()]
     run(make_config(tmp_path, [write_warc(tmp_path / "v1.warc.gz", pages)], filters=[]))
     (version,) = list_versions(tmp_path / "corpus")
+    # A large corpus's index has many row groups, and partitioned clustering reads one per task.
+    index_path = tmp_path / "corpus" / version / INDEX_PATH
+    index = pq.read_table(index_path)
+    index_path.chmod(0o644)
+    index_path.parent.chmod(0o755)
+    pq.write_table(index, index_path, row_group_size=2)
+    assert pq.ParquetFile(index_path).num_row_groups >= 3
     outputs = []
     for clustering in ("in_memory", "partitioned"):
         against = f"dedup.against=[{tmp_path / 'corpus' / version}]"
