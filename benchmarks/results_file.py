@@ -7,6 +7,15 @@ from pathlib import Path
 RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 
 
+def read_section(name: str, path: Path = RESULTS) -> str | None:
+    """The text between this section's markers, or None if the file or the section is missing."""
+    start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"
+    text = path.read_text() if path.is_file() else ""
+    if start not in text or end not in text:
+        return None
+    return text.split(start, 1)[1].split(end, 1)[0].strip()
+
+
 def write_section(name: str, body: str, path: Path = RESULTS) -> None:
     """Replace the text between this section's markers, or append the section if it is new."""
     start, end = f"<!-- {name}:start -->", f"<!-- {name}:end -->"

@@ -4,8 +4,8 @@ The rules and their order follow datatrove's GopherQualityFilter. Words and toke
 `pipeline.filters.text` (no spaCy). Two readings of the ratios: by default the alphabetic-words,
 `#` and ellipsis ratios divide by words, as the paper states the rule ("80% of words in a document
 contain at least one alphabetic character"); counting every comma and period as a non-alphabetic
-"word" drops ordinary news articles. `ratio_denominator: tokens` divides by all tokens, punctuation
-included, as datatrove (and so FineWeb) does. Stop words are distinct words, matched
+"word" drops ordinary news articles. `ratio_denominator: tokens` divides by words plus punctuation
+marks, as datatrove (and so FineWeb) does with spaCy's tokens. Stop words are distinct words, matched
 case-insensitively. `docs/filters.md` explains both choices.
 """
 
@@ -18,7 +18,7 @@ from pydantic import Field
 
 from pipeline.filters import register
 from pipeline.filters.base import FilterParams, Verdict, first_failure, too_high, too_low
-from pipeline.filters.text import HAS_LETTER, TOKEN_PATTERN, words
+from pipeline.filters.text import HAS_LETTER, token_count, words
 
 # The paper's stop words: a document must hold at least two different ones.
 GOPHER_STOP_WORDS = ["the", "be", "to", "of", "and", "that", "have", "with"]
@@ -37,7 +37,7 @@ class GopherQualityParams(FilterParams):
     min_stop_words: int = 2  # distinct stop words
     stop_words: list[str] = Field(default_factory=lambda: list(GOPHER_STOP_WORDS))
     # What the "#", ellipsis and alphabetic-words ratios divide by: "words" (the paper's wording) or
-    # "tokens" (words and punctuation runs: datatrove's GopherQualityFilter, as FineWeb ran it).
+    # "tokens" (words and punctuation marks: datatrove's GopherQualityFilter, as FineWeb ran it).
     ratio_denominator: Literal["words", "tokens"] = "words"
 
 
@@ -53,7 +53,7 @@ def gopher_signals(
         "ellipses": text.str.count_matches(r"\.\.\.|…"),
     }
     if ratio_denominator == "tokens":  # counted, not extracted: only their number is needed
-        columns["n_tokens"] = text.str.count_matches(TOKEN_PATTERN)
+        columns["n_tokens"] = token_count(text)
     raw = docs.select(**columns)
     n_words = pl.col("words").list.len()
     per_ratio = pl.max_horizontal(pl.col("n_tokens") if ratio_denominator == "tokens" else n_words, 1)
