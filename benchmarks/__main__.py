@@ -23,7 +23,6 @@ os.environ["POLARS_MAX_THREADS"] = "1"  # per-core comparisons: set before polar
 import argparse
 import importlib.util
 import logging
-import re
 import subprocess
 import sys
 import time
@@ -34,7 +33,7 @@ import yaml
 from benchmarks import end_to_end, filters_vs_datatrove, machine, minhash_vs_datasketch
 from benchmarks.datatrove_env import ensure_venv, versions
 from benchmarks.documents import extracted_documents, split_warc
-from benchmarks.results_file import read_section, write_section
+from benchmarks.results_file import read_section, table_rows, write_section
 from pipeline.config import load_config
 
 REPO = Path(__file__).resolve().parents[1]
@@ -204,7 +203,7 @@ def main() -> None:
         "| comparison | against | Sift's result | goal | |",
         "|---|---|---|---|---|",
     ]
-    header += summary_rows(summary, read_section(SUMMARY))
+    header += table_rows(summary, read_section(SUMMARY), ROW_START)
     sections = {SUMMARY: "\n".join(header), **sections}
     for name, body in sections.items():
         print(body + "\n")
@@ -231,23 +230,6 @@ def filters_row(result: filters_vs_datatrove.FiltersResult, datatrove_version: s
         f"*Quality filters*) (alone: {alone}) | >= 10x, >= 98 % | {'met' if met else 'missed'} (agreement "
         "with `tokens`) |"
     )
-
-
-def summary_rows(new: dict[str, str], previous: str | None) -> list[str]:
-    """The table rows in part order: this run's, and for the parts it left out the previous summary's,
-    each marked with the command that measured it (a row already marked keeps its mark)."""
-    earlier = re.search(r"Command: `([^`]*)`", previous or "")
-    mark = f" *(earlier run: `{earlier.group(1) if earlier else '?'}`)*"
-    rows = []
-    for part in PARTS:
-        if part in new:
-            rows.append(new[part])
-            continue
-        for line in (previous or "").splitlines():
-            if line.startswith(ROW_START[part]):
-                cell_end = line.index(" | ")
-                rows.append(line if "*(earlier run" in line else line[:cell_end] + mark + line[cell_end:])
-    return rows
 
 
 def iter_records(folder: Path):
