@@ -106,8 +106,8 @@ CAUSES = {
 }
 # With `ratio_denominator: tokens` both sides divide by tokens; what is left is how they tokenize.
 TOKENIZATION = (
-    "tokenization, near the 0.8 threshold: spaCy splits contractions (do n't, Apple 's) and hyphenated "
-    "compounds (hands - on, 3 - 4) that Sift counts as one word, and keeps initials and abbreviations "
+    "tokenization: spaCy splits contractions (do n't, Apple 's) and hyphenated compounds and "
+    "scores (hands - on, 3 - 4) that Sift counts as one word, and keeps initials and abbreviations "
     "(J., a.m.), @handles and /paths whole where Sift counts their punctuation mark as a token"
 )
 TOKENS_CAUSES = {
