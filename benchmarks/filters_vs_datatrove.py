@@ -5,7 +5,9 @@ ScrapingHub benchmark's gold article bodies, those the recipe's language filter 
 at least 0.65), as in the chain. Each of Sift's gopher_repetition, gopher_quality, c4 and fineweb is
 compared with datatrove's GopherRepetitionFilter, GopherQualityFilter, C4QualityFilter and
 FineWebQualityFilter given the same thresholds (`same_settings.py`): each alone over every document,
-then the four as a chain in the recipe's order.
+then the four as a chain in the recipe's order. gopher_quality and the chain run twice: with the
+recipe's `ratio_denominator` (the paper's reading, per word, by default) and with `tokens`
+(datatrove's reading, per token), so both agreements are reported.
 
 Speed: one process, one polars thread, CPU seconds, best of a few runs, as documents per second.
 Sift runs the filter stage's own `apply_filters` (ledger rows and signals included) over the
@@ -71,14 +73,16 @@ SIGNAL_OF = {
 CAUSES = {
     "gopher_alpha_words": "denominator: datatrove divides by all spaCy tokens, punctuation included; "
     "Sift by words, as the paper states the rule",
-    "gopher_stop_words": "datatrove counts distinct stop words as written (case-sensitive); Sift counts "
-    "occurrences, case-insensitively",
+    "gopher_stop_words": "case: datatrove matches stop words as written, so a capitalized The or "
+    "With does not count; Sift ignores case (both count distinct stop words)",
     "gopher_too_few_words": "word count: spaCy splits contractions, hyphens and slashes; Sift keeps them "
     "whole",
     "gopher_short_avg_word": "word lengths: spaCy splits contractions and compounds into shorter pieces",
     "gopher_long_avg_word": "word lengths: Sift keeps URLs and compounds whole, spaCy splits some",
-    "gopher_ellipsis_ratio": "per word: Sift's words exclude punctuation tokens, datatrove's include them",
-    "gopher_hash_ratio": "per word: Sift's words exclude punctuation tokens, datatrove's include them",
+    "gopher_ellipsis_ratio": "denominator: datatrove divides by all spaCy tokens, punctuation included; "
+    "Sift by words",
+    "gopher_hash_ratio": "denominator: datatrove divides by all spaCy tokens, punctuation included; "
+    "Sift by words",
     "gopher_dup_line_frac": "blank lines: Sift treats whitespace-only lines as separators; datatrove counts "
     "them as (repeated) lines",
     "gopher_dup_line_char_frac": "blank lines: Sift treats whitespace-only lines as separators; datatrove "
@@ -100,6 +104,19 @@ CAUSES = {
     },
     **{f"gopher_top_{n}_gram": "tokenization: spaCy's tokens vs Sift's" for n in (2, 3, 4)},
 }
+# With `ratio_denominator: tokens` both sides divide by tokens; what is left is how they tokenize.
+TOKENIZATION = (
+    "tokenization: spaCy splits contractions (do n't, Apple 's) and hyphenated compounds and "
+    "scores (hands - on, 3 - 4) that Sift counts as one word, and keeps initials and abbreviations "
+    "(J., a.m.), @handles and /paths whole where Sift counts their punctuation mark as a token"
+)
+TOKENS_CAUSES = {
+    **CAUSES,
+    "gopher_alpha_words": TOKENIZATION,
+    "gopher_hash_ratio": "token count: spaCy's tokens vs Sift's words plus punctuation marks",
+    "gopher_ellipsis_ratio": "token count: spaCy's tokens vs Sift's words plus punctuation marks",
+}
+TOKENS = "tokens"  # the datatrove-compatible `ratio_denominator`
 
 
 def quality_rules(params: dict) -> dict[str, list[Rule]]:
@@ -164,7 +181,8 @@ def quality_rules(params: dict) -> dict[str, list[Rule]]:
 
 @dataclass
 class FilterComparison:
-    name: str
+    name: str  # the Sift filter, or "chain"
+    label: str  # how the tables name it
     sift_seconds: float
     datatrove_seconds: float
     agreement: Agreement
@@ -183,14 +201,25 @@ class FiltersResult:
     datatrove_timed: int
     repeats: int
     datatrove_repeats: int
-    per_filter: list[FilterComparison]
+    per_filter: list[FilterComparison]  # each filter alone, the recipe's settings
     chain: FilterComparison
+    # gopher_quality alone and the chain with `ratio_denominator: tokens` (datatrove's reading)
+    tokens_quality: FilterComparison
+    tokens_chain: FilterComparison
     sift_default_chain_seconds: float
     default_chain_names: list[str]
+    recipe_denominator: str  # the recipe's gopher_quality ratio_denominator
 
     def speed_ratio(self, c: FilterComparison) -> float:
         """Sift's documents per CPU second over datatrove's."""
         return (self.sift_timed / c.sift_seconds) / (self.datatrove_timed / c.datatrove_seconds)
+
+    def alone(self) -> list[FilterComparison]:
+        """Every single-filter comparison: the recipe's four, then gopher_quality read per token."""
+        return [*self.per_filter, self.tokens_quality]
+
+    def comparisons(self) -> list[FilterComparison]:
+        return [*self.alone(), self.chain, self.tokens_chain]
 
 
 def comparison_documents(extracted: pl.DataFrame, evaldata: Path, cfg: Config) -> pl.DataFrame:
@@ -219,8 +248,17 @@ def batches(docs: pl.DataFrame) -> list[pl.DataFrame]:
     return [docs.slice(start, BATCH) for start in range(0, docs.height, BATCH)]
 
 
-def chain_of(cfg: Config, names: tuple[str, ...] | None = None) -> Chain:
-    return load_chain([(n, p) for n, p in filter_specs(cfg) if names is None or n in names])
+def chain_of(
+    cfg: Config, names: tuple[str, ...] | None = None, ratio_denominator: str | None = None
+) -> Chain:
+    """The recipe's filters (those in `names`, or all), gopher_quality's denominator set if given."""
+    specs = [(n, p) for n, p in filter_specs(cfg) if names is None or n in names]
+    if ratio_denominator is not None:
+        specs = [
+            (n, {**p, "ratio_denominator": ratio_denominator} if n == "gopher_quality" else p)
+            for n, p in specs
+        ]
+    return load_chain(specs)
 
 
 def sift_alone(docs: pl.DataFrame, chain: Chain) -> dict[str, dict]:
@@ -280,6 +318,7 @@ def listed(
     datatrove: list[str | None],
     sift_signals: dict[str, list],
     datatrove_measures: list[dict],
+    causes: dict[str, str],
 ) -> list[dict]:
     rows = []
     for i in indexes:
@@ -295,10 +334,60 @@ def listed(
                 "signal": signal,
                 "sift_value": sift_signals.get(signal, [None] * docs.height)[i] if signal else None,
                 "datatrove_value": datatrove_measures[i].get(signal) if signal else None,
-                "cause": CAUSES.get(rule, "unexplained"),
+                "cause": causes.get(rule, "unexplained"),
             }
         )
     return rows
+
+
+def compare_alone(
+    docs: pl.DataFrame,
+    entry: tuple,
+    label: str,
+    theirs: dict,
+    rules: list[Rule],
+    seconds: float,
+    causes: dict[str, str],
+) -> FilterComparison:
+    """One Sift filter against its datatrove counterpart, each alone over every document."""
+    name = entry[0]
+    ours = sift_alone(as_extracted(docs), [entry])[name]
+    sift_values = rule_values(ours, rules)
+    sift_reasons, dt_reasons = ours["reasons"], theirs["filters"][name]["reasons"]
+    return FilterComparison(
+        name=name,
+        label=label,
+        sift_seconds=seconds,
+        datatrove_seconds=theirs["filters"][name]["cpu_seconds"],
+        agreement=compare(sift_reasons, dt_reasons),
+        pairs=dict(rule_pairs(sift_reasons, dt_reasons)),
+        disagreements=listed(
+            docs,
+            disagreeing(sift_reasons, dt_reasons),
+            sift_reasons,
+            dt_reasons,
+            ours["signals"],
+            theirs["measures"],
+            causes,
+        ),
+        rules=per_rule(rules, sift_values, theirs["measures"]),
+        reproduced=reproduced(rules, sift_reasons, dt_reasons, sift_values, theirs["measures"]),
+    )
+
+
+def compare_chain(
+    docs: pl.DataFrame, chain: Chain, label: str, theirs: dict, seconds: float
+) -> FilterComparison:
+    chain_sift = sift_chain_reasons(as_extracted(docs), chain)
+    chain_dt = [None if d is None else d[1] for d in theirs["chain"]["dropped"]]
+    return FilterComparison(
+        name="chain",
+        label=label,
+        sift_seconds=seconds,
+        datatrove_seconds=theirs["chain"]["cpu_seconds"],
+        agreement=compare(chain_sift, chain_dt),
+        pairs=dict(rule_pairs(chain_sift, chain_dt)),
+    )
 
 
 def run(
@@ -314,8 +403,12 @@ def run(
     extracted = as_extracted(docs)
     timed = batches(pl.concat([extracted] * copies))
     four = chain_of(cfg, QUALITY_FILTERS)
+    four_tokens = chain_of(cfg, QUALITY_FILTERS, TOKENS)
     default = chain_of(cfg)
     apply_filters(extracted.head(4), default, "")  # loads the language model: not timed
+
+    def cpu_seconds(chain: Chain) -> float:
+        return best_cpu_seconds(lambda: [apply_filters(b, chain, "") for b in timed], repeats)
 
     params = datatrove_params(cfg)["filters"]
     docs_file = log_dir / "filter-documents.jsonl"
@@ -336,45 +429,25 @@ def run(
         params,
         log_dir / "datatrove-filters.log",
     )
-    ours = sift_alone(extracted, four)
-    signals = {k: v for verdict in ours.values() for k, v in verdict["signals"].items()}
-
     rules = quality_rules(params)
-    per_filter = []
-    for entry in four:
-        name = entry[0]
-        sift_values = rule_values(ours[name], rules[name])
-        seconds = best_cpu_seconds(lambda one=[entry]: [apply_filters(b, one, "") for b in timed], repeats)
-        sift_reasons, dt_reasons = ours[name]["reasons"], theirs["filters"][name]["reasons"]
-        per_filter.append(
-            FilterComparison(
-                name=name,
-                sift_seconds=seconds,
-                datatrove_seconds=theirs["filters"][name]["cpu_seconds"],
-                agreement=compare(sift_reasons, dt_reasons),
-                pairs=dict(rule_pairs(sift_reasons, dt_reasons)),
-                disagreements=listed(
-                    docs,
-                    disagreeing(sift_reasons, dt_reasons),
-                    sift_reasons,
-                    dt_reasons,
-                    signals,
-                    theirs["measures"],
-                ),
-                rules=per_rule(rules[name], sift_values, theirs["measures"]),
-                reproduced=reproduced(rules[name], sift_reasons, dt_reasons, sift_values, theirs["measures"]),
-            )
-        )
-    chain_sift = sift_chain_reasons(extracted, four)
-    chain_dt = [None if d is None else d[1] for d in theirs["chain"]["dropped"]]
-    chain = FilterComparison(
-        name="chain",
-        sift_seconds=best_cpu_seconds(lambda: [apply_filters(b, four, "") for b in timed], repeats),
-        datatrove_seconds=theirs["chain"]["cpu_seconds"],
-        agreement=compare(chain_sift, chain_dt),
-        pairs=dict(rule_pairs(chain_sift, chain_dt)),
+    per_filter = [
+        compare_alone(docs, entry, entry[0], theirs, rules[entry[0]], cpu_seconds([entry]), CAUSES)
+        for entry in four
+    ]
+    [quality_tokens] = [entry for entry in four_tokens if entry[0] == "gopher_quality"]
+    tokens_quality = compare_alone(
+        docs,
+        quality_tokens,
+        f"gopher_quality, ratio_denominator: {TOKENS}",
+        theirs,
+        rules["gopher_quality"],
+        cpu_seconds([quality_tokens]),
+        TOKENS_CAUSES,
     )
-    default_seconds = best_cpu_seconds(lambda: [apply_filters(b, default, "") for b in timed], repeats)
+    chain = compare_chain(docs, four, "the four, chained (recipe order)", theirs, cpu_seconds(four))
+    tokens_chain = compare_chain(
+        docs, four_tokens, f"the four, chained, ratio_denominator: {TOKENS}", theirs, cpu_seconds(four_tokens)
+    )
     return FiltersResult(
         documents=docs.height,
         sources=dict(docs.group_by("source").len().iter_rows()),
@@ -384,8 +457,11 @@ def run(
         datatrove_repeats=datatrove_repeats,
         per_filter=per_filter,
         chain=chain,
-        sift_default_chain_seconds=default_seconds,
+        tokens_quality=tokens_quality,
+        tokens_chain=tokens_chain,
+        sift_default_chain_seconds=cpu_seconds(default),
         default_chain_names=[name for name, _, _ in default],
+        recipe_denominator=next(p.ratio_denominator for n, p, _ in four if n == "gopher_quality"),
     )
 
 
@@ -408,16 +484,22 @@ def section(result: FiltersResult, datatrove_version: str) -> str:
         "of documents both keep or both drop (whatever the rule); *same rule* counts documents both drop "
         "for the same rule.",
         "",
+        "gopher_quality and the chain are compared twice: with the recipe's settings (`ratio_denominator: "
+        f"{result.recipe_denominator}`) and with `ratio_denominator: {TOKENS}`. `words` (the default) "
+        "divides the alphabetic-words, `#` and ellipsis ratios by words, as the Gopher paper states the "
+        "rule; `tokens` divides them by every token, punctuation included, as datatrove (and FineWeb) do. "
+        "Per token, ordinary news articles fall under 0.8 alphabetic tokens (the list at the end); with "
+        "`tokens` what is left is tokenization and the other rule differences of the per-rule table.",
+        "",
         "| filters | Sift CPU s | datatrove CPU s | Sift docs/s | datatrove docs/s | speed ratio "
         "| agreement | both keep | both drop, same rule | both drop, other rule | only Sift drops "
         "| only datatrove drops |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
-    for c in [*result.per_filter, result.chain]:
+    for c in result.comparisons():
         a = c.agreement
-        label = "the four, chained (recipe order)" if c.name == "chain" else c.name
         lines.append(
-            f"| {label} | {c.sift_seconds:.2f} | {c.datatrove_seconds:.2f} | {ns / c.sift_seconds:,.0f} | "
+            f"| {c.label} | {c.sift_seconds:.2f} | {c.datatrove_seconds:.2f} | {ns / c.sift_seconds:,.0f} | "
             f"{nd / c.datatrove_seconds:,.0f} | {result.speed_ratio(c):.1f}x | {a.rate:.1%} | "
             f"{a.both_kept} | {a.both_dropped_same_rule} | {a.both_dropped_other_rule} | "
             f"{a.only_sift_dropped} | {a.only_datatrove_dropped} |"
@@ -432,28 +514,29 @@ def section(result: FiltersResult, datatrove_version: str) -> str:
         "",
         "Decisions that differ, by rule (Sift's decision, datatrove's, in Sift's rule names):",
         "",
-        "| filter | Sift | datatrove | documents |",
+        "| filters | Sift | datatrove | documents |",
         "|---|---|---|---:|",
     ]
-    for c in [*result.per_filter, result.chain]:
-        for (ours, theirs), count in sorted(c.pairs.items(), key=lambda kv: -kv[1]):
-            lines.append(f"| {c.name} | {ours} | {theirs} | {count} |")
+    for c in result.comparisons():
+        for (ours, theirs), count in sorted(c.pairs.items(), key=lambda kv: (-kv[1], kv[0])):
+            lines.append(f"| {c.label} | {ours} | {theirs} | {count} |")
     lines += [
         "",
         "Per rule: each rule judged on its own over every document, from Sift's signals and the values "
         "datatrove's code compares (computed with its own tokenizer and helpers). The rule table reproduces "
         "the filters' own decisions on "
         + ", ".join(
-            f"{c.name} {c.reproduced[0]}/{c.reproduced[2]} (Sift) and {c.reproduced[1]}/{c.reproduced[2]} "
+            f"{c.label} {c.reproduced[0]}/{c.reproduced[2]} (Sift) and {c.reproduced[1]}/{c.reproduced[2]} "
             "(datatrove)"
-            for c in result.per_filter
+            for c in result.alone()
         )
         + " documents.",
         "",
         "| filter | rule | drops when | Sift drops | datatrove drops | both | agreement | why they differ |",
         "|---|---|---|---:|---:|---:|---:|---|",
     ]
-    for c in result.per_filter:
+    for c in result.alone():
+        causes = TOKENS_CAUSES if c is result.tokens_quality else CAUSES
         for r in c.rules:
             rule = r.rule
             when = f"{rule.signal} {rule.sift_drops} {rule.limit:g}"
@@ -461,8 +544,8 @@ def section(result: FiltersResult, datatrove_version: str) -> str:
                 when += f" (datatrove: {rule.datatrove_drops})"
             differs = r.sift_drops != r.both_drop or r.datatrove_drops != r.both_drop
             lines.append(
-                f"| {c.name} | {rule.reason} | {when} | {r.sift_drops} | {r.datatrove_drops} | "
-                f"{r.both_drop} | {r.rate:.1%} | {CAUSES.get(rule.reason, '') if differs else ''} |"
+                f"| {c.label} | {rule.reason} | {when} | {r.sift_drops} | {r.datatrove_drops} | "
+                f"{r.both_drop} | {r.rate:.1%} | {causes.get(rule.reason, '') if differs else ''} |"
             )
     lines += [
         "",
@@ -472,11 +555,11 @@ def section(result: FiltersResult, datatrove_version: str) -> str:
         "| filter | document | Sift | datatrove | signal | Sift value | datatrove value | why |",
         "|---|---|---|---|---|---:|---:|---|",
     ]
-    for c in result.per_filter:
+    for c in result.alone():
         for d in c.disagreements:
             where = d["url"] or d["id"]
             lines.append(
-                f"| {c.name} | {where} | {d['sift']} | {d['datatrove']} | {d['signal'] or '-'} | "
+                f"| {c.label} | {where} | {d['sift']} | {d['datatrove']} | {d['signal'] or '-'} | "
                 f"{fmt(d['sift_value'])} | {fmt(d['datatrove_value'])} | {d['cause']} |"
             )
     return "\n".join(lines)

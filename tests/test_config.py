@@ -53,6 +53,14 @@ def test_unknown_filter_parameter_lists_parameters(tmp_path):
     assert "filters.0.min_wrds" in message and "min_words" in message
 
 
+def test_bad_filter_parameter_value_names_key_and_allowed_values(tmp_path):
+    filters = [{"name": "gopher_quality", "ratio_denominator": "sentences"}]
+    with pytest.raises(ConfigError) as err:
+        load_config(write(tmp_path, recipe(tmp_path, ["x.warc.gz"], filters=filters)))
+    message = str(err.value)
+    assert "filters.0.ratio_denominator" in message and "'words' or 'tokens'" in message
+
+
 def test_set_overrides_nested_and_list_items(tmp_path):
     path = write(tmp_path, recipe(tmp_path, ["x.warc.gz"]))
     cfg = load_config(path, ["filters.1.min_score=0.5", "dedup.enabled=false", "workers=3"])

@@ -1,22 +1,26 @@
 """gopher_quality: the Gopher quality rules (Rae et al. 2021, "Scaling Language Models", appendix A.1.1).
 
-The rules and their order follow datatrove's GopherQualityFilter. Words come from
-`pipeline.filters.text` (no spaCy). One deliberate difference: the alphabetic-words ratio divides by
-words, as the paper states it ("80% of words in a document contain at least one alphabetic
-character"), not by all tokens: counting every comma and period as a non-alphabetic "word" drops
-ordinary news articles. `docs/filters.md` explains.
+The rules and their order follow datatrove's GopherQualityFilter. Words and tokens come from
+`pipeline.filters.text` (no spaCy). Two readings of the ratios: by default the alphabetic-words,
+`#` and ellipsis ratios divide by words, as the paper states the rule ("80% of words in a document
+contain at least one alphabetic character"); counting every comma and period as a non-alphabetic
+"word" drops ordinary news articles. `ratio_denominator: tokens` divides by words plus punctuation
+marks, as datatrove (and so FineWeb) does with spaCy's tokens. Stop words are distinct words, matched
+case-insensitively. `docs/filters.md` explains both choices.
 """
 
 from __future__ import annotations
+
+from typing import Literal
 
 import polars as pl
 from pydantic import Field
 
 from pipeline.filters import register
 from pipeline.filters.base import FilterParams, Verdict, first_failure, too_high, too_low
-from pipeline.filters.text import HAS_LETTER, words
+from pipeline.filters.text import HAS_LETTER, token_count, words
 
-# The paper's stop words: a document must hold at least two of them.
+# The paper's stop words: a document must hold at least two different ones.
 GOPHER_STOP_WORDS = ["the", "be", "to", "of", "and", "that", "have", "with"]
 
 
@@ -30,28 +34,35 @@ class GopherQualityParams(FilterParams):
     max_bullet_lines_ratio: float = 0.9
     max_ellipsis_lines_ratio: float = 0.3
     min_alpha_words_ratio: float = 0.8
-    min_stop_words: int = 2
+    min_stop_words: int = 2  # distinct stop words
     stop_words: list[str] = Field(default_factory=lambda: list(GOPHER_STOP_WORDS))
+    # What the "#", ellipsis and alphabetic-words ratios divide by: "words" (the paper's wording) or
+    # "tokens" (words and punctuation marks: datatrove's GopherQualityFilter, as FineWeb ran it).
+    ratio_denominator: Literal["words", "tokens"] = "words"
 
 
-def gopher_signals(docs: pl.DataFrame, stop_words: list[str]) -> pl.DataFrame:
+def gopher_signals(
+    docs: pl.DataFrame, stop_words: list[str], ratio_denominator: str = "words"
+) -> pl.DataFrame:
     """Per-document measurements the Gopher rules read, computed as column expressions."""
     text = pl.col("text")
-    raw = docs.select(
-        words=words(text),
-        lines=text.str.split("\n"),
-        hashes=text.str.count_matches("#", literal=True),
-        ellipses=text.str.count_matches(r"\.\.\.|…"),
-    )
+    columns = {
+        "words": words(text),
+        "lines": text.str.split("\n"),
+        "hashes": text.str.count_matches("#", literal=True),
+        "ellipses": text.str.count_matches(r"\.\.\.|…"),
+    }
+    if ratio_denominator == "tokens":  # counted, not extracted: only their number is needed
+        columns["n_tokens"] = token_count(text)
+    raw = docs.select(**columns)
     n_words = pl.col("words").list.len()
-    per_word = pl.max_horizontal(n_words, 1)
+    per_ratio = pl.max_horizontal(pl.col("n_tokens") if ratio_denominator == "tokens" else n_words, 1)
     per_line = pl.max_horizontal(pl.col("lines").list.len(), 1)
-    lowered = [w.lower() for w in stop_words]
     return raw.select(
         n_words=n_words,
         avg_word_length=pl.col("words").list.eval(pl.element().str.len_chars()).list.mean().fill_null(0.0),
-        hash_ratio=pl.col("hashes") / per_word,
-        ellipsis_ratio=pl.col("ellipses") / per_word,
+        hash_ratio=pl.col("hashes") / per_ratio,
+        ellipsis_ratio=pl.col("ellipses") / per_ratio,
         # datatrove counts lines starting with "•" or "-" as bullet lines.
         bullet_lines_ratio=pl.col("lines")
         .list.eval(pl.element().str.strip_chars_start().str.contains(r"^[•\-]"))
@@ -62,9 +73,32 @@ def gopher_signals(docs: pl.DataFrame, stop_words: list[str]) -> pl.DataFrame:
         .list.sum()
         / per_line,
         alpha_words_ratio=pl.col("words").list.eval(pl.element().str.contains(HAS_LETTER)).list.sum()
-        / per_word,
-        stop_words=pl.col("words").list.eval(pl.element().str.to_lowercase().is_in(lowered)).list.sum(),
+        / per_ratio,
+        stop_words=distinct_stop_words(raw["words"], stop_words),
     )
+
+
+def distinct_stop_words(doc_words: pl.Series, stop_words: list[str]) -> pl.Series:
+    """How many different stop words each document holds, ignoring case.
+
+    The paper asks for "at least two of the following English words" (A.1.1): different words, so
+    "the ... the" holds one. All words of the batch are flattened into one column; only those short
+    enough to be a stop word are lowercased (lowercasing never makes a word shorter in characters).
+    """
+    wanted = pl.Series(stop_words, dtype=pl.Utf8).str.to_lowercase().unique()
+    longest = wanted.str.len_chars().max() or 0
+    hits = (
+        pl.DataFrame({"word": doc_words})
+        .with_row_index("doc")
+        .explode("word")
+        .filter(pl.col("word").str.len_chars() <= longest)
+        .with_columns(pl.col("word").str.to_lowercase())
+        .filter(pl.col("word").is_in(wanted.implode()))
+        .group_by("doc")
+        .agg(count=pl.col("word").n_unique())
+    )
+    zeros = pl.Series("stop_words", [0] * doc_words.len(), dtype=pl.UInt32)
+    return zeros.scatter(hits["doc"], hits["count"])
 
 
 @register("gopher_quality", GopherQualityParams)
@@ -83,7 +117,7 @@ def gopher_quality(p: GopherQualityParams):
     ]
 
     def judge(docs: pl.DataFrame) -> Verdict:
-        signals = gopher_signals(docs, p.stop_words)
+        signals = gopher_signals(docs, p.stop_words, p.ratio_denominator)
         reason, value, threshold = first_failure(signals, rules)
         named = {f"gopher_{name}": signals[name].cast(pl.Float64) for name in signals.columns}
         return Verdict(reason=reason, value=value, threshold=threshold, signals=named)

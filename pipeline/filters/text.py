@@ -3,7 +3,8 @@
 A token is a run of word characters that may be joined by inner apostrophes, periods, commas,
 hyphens, slashes, colons or @ (so "Spain’s", "2.8", "e-tron" and "a@b.com" stay whole), or a run of
 other non-space characters (punctuation such as "," or "..."). A word is a token holding at least
-one word character. `docs/filters.md` lists where this differs from spaCy's or NLTK's tokenizers.
+one word character. `token_count` counts punctuation mark by mark instead, as spaCy and NLTK split
+it. `docs/filters.md` lists where this differs from spaCy's or NLTK's tokenizers.
 
 Lines are split on "\\n". Line-level filters explode a batch into one row per line (`line_table`),
 judge the lines with column expressions, and glue the kept ones back (`join_kept_lines`).
@@ -15,6 +16,8 @@ import polars as pl
 
 WORD_PATTERN = r"\w+(?:['’.,\-/:@]\w+)*"
 TOKEN_PATTERN = WORD_PATTERN + r"|[^\w\s]+"
+# Words, and each punctuation mark on its own except the ellipsis "...": `.”` is two tokens here.
+SPLIT_TOKEN_PATTERN = WORD_PATTERN + r"|\.\.\.|[^\w\s]"
 HAS_LETTER = r"\p{L}"
 
 DOC = "doc"  # the row number of a line's document within the batch
@@ -29,6 +32,15 @@ def tokens(text: pl.Expr) -> pl.Expr:
 def words(text: pl.Expr) -> pl.Expr:
     """Words only: the word alternative of TOKEN_PATTERN finds exactly the tokens with a word character."""
     return text.str.extract_all(WORD_PATTERN)
+
+
+def token_count(text: pl.Expr) -> pl.Expr:
+    """Words plus punctuation marks, each mark one token (an ellipsis one), counted without extracting.
+
+    This is how spaCy's English tokenizer (datatrove's word tokenizer) and NLTK's split punctuation;
+    they also split contractions ("do" "n't") and most hyphenated compounds, which stay one word here.
+    """
+    return text.str.count_matches(SPLIT_TOKEN_PATTERN)
 
 
 def line_table(text: pl.Series) -> pl.DataFrame:

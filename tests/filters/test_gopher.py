@@ -1,5 +1,6 @@
 import pytest
 
+from pipeline.filters.gopher import GOPHER_STOP_WORDS
 from tests.filters.texts import gold_articles, judge, real_text
 
 
@@ -48,3 +49,62 @@ def test_missing_stop_words_fail():
 def test_thresholds_come_from_params(min_words, expected):
     text = " ".join(["the dog and the cat"] * 5)
     assert gopher([text], min_words=min_words).reason[0] == expected
+
+
+# Nine words (none without a letter) and a "#" and a "." as tokens of their own: hand-counted.
+HASHTAG_LINE = "Shares of #tech firms rose and the index fell."
+# Ten words, nine with a letter ("12" has none), and five punctuation marks: “ , ” : .
+PUNCTUATED_LINE = "“Sales of cars rose,” and the shares fell: 12 percent."
+
+
+def test_one_stop_word_repeated_is_one_stop_word():
+    # "at least two of the following English words" (Rae et al. 2021, A.1.1): 60 times "the" is one.
+    text = " ".join(f"the {noun}" for noun in ["market", "report", "figures", "season", "game"] * 12)
+    verdict = gopher([text])
+    assert verdict.reason[0] == "gopher_stop_words"
+    assert verdict.value[0] == 1 and verdict.threshold[0] == ">= 2"
+
+
+def test_two_different_stop_words_pass_whatever_their_case():
+    text = "The " + " ".join(["market report figures season game"] * 12) + " of"
+    verdict = gopher([text])
+    assert verdict.reason[0] is None
+    assert verdict.signals["gopher_stop_words"][0] == 2
+
+
+def test_a_real_article_stripped_of_all_stop_words_but_the_is_dropped():
+    others = set(GOPHER_STOP_WORDS) - {"the"}
+    article = gold_articles()[0]
+    stripped = " ".join(w for w in article.split() if w.lower().strip(".,;:!?\"'()") not in others)
+    assert stripped.lower().count("the ") > 10  # "the" itself stays, many times
+    verdict = gopher([article, stripped])
+    assert verdict.signals["gopher_stop_words"].to_list() == [8, 1]
+    assert verdict.reason.to_list() == [None, "gopher_stop_words"]
+
+
+def test_tokens_denominator_counts_punctuation_against_the_alphabetic_ratio():
+    text = "\n".join([PUNCTUATED_LINE] * 6)
+    by_words = gopher([text])
+    assert by_words.reason[0] is None
+    assert by_words.signals["gopher_alpha_words_ratio"][0] == pytest.approx(9 / 10)
+    by_tokens = gopher([text], ratio_denominator="tokens")
+    assert by_tokens.reason[0] == "gopher_alpha_words"
+    assert by_tokens.value[0] == pytest.approx(9 / 15)  # `,”` is two marks, as spaCy splits it
+
+
+def test_tokens_denominator_divides_the_symbol_ratios_by_tokens_too():
+    text = "\n".join([HASHTAG_LINE] * 6)
+    by_words = gopher([text])
+    assert by_words.reason[0] == "gopher_hash_ratio"
+    assert by_words.value[0] == pytest.approx(1 / 9)
+    by_tokens = gopher([text], ratio_denominator="tokens")
+    assert by_tokens.reason[0] is None
+    assert by_tokens.signals["gopher_hash_ratio"][0] == pytest.approx(1 / 11)
+    assert by_tokens.signals["gopher_alpha_words_ratio"][0] == pytest.approx(9 / 11)
+    # Word counts and lengths are over words under either reading, as in datatrove.
+    assert by_tokens.signals["gopher_n_words"][0] == by_words.signals["gopher_n_words"][0] == 54
+
+
+def test_an_unknown_denominator_fails_naming_the_allowed_ones():
+    with pytest.raises(ValueError, match="'words' or 'tokens'"):
+        gopher(["text"], ratio_denominator="sentences")

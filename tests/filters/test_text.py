@@ -1,6 +1,6 @@
 import polars as pl
 
-from pipeline.filters.text import join_kept_lines, line_table, tokens, words
+from pipeline.filters.text import join_kept_lines, line_table, token_count, tokens, words
 
 
 def split(text: str, how=tokens) -> list[str]:
@@ -15,6 +15,13 @@ def test_words_keep_inner_apostrophes_decimals_and_hyphens():
 
 def test_tokens_add_punctuation_runs_as_tokens():
     assert split("Wait... what?!", tokens) == ["Wait", "...", "what", "?!"]
+
+
+def test_token_count_counts_each_punctuation_mark_but_an_ellipsis_once():
+    # Runs: “ Wait ...”, she said -- what ?! (8). Marks: “ Wait ... ” , she said - - what ? ! (12).
+    text = "“Wait...”, she said -- what?!"
+    assert len(split(text, tokens)) == 8
+    assert pl.select(token_count(pl.lit(text))).item() == 12
 
 
 def test_words_are_exactly_the_tokens_holding_a_word_character():
