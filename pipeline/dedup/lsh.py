@@ -115,7 +115,7 @@ def band_edges(unit: BandUnit, signatures: np.ndarray) -> np.ndarray:
     key = band_key(signatures, unit.band, unit.rows)
     buckets = pl.DataFrame({"key": key[unit.docs], "doc": unit.docs}).sort("key", "doc")
     found = np.empty((len(unit.docs), 2), dtype=np.int64)  # at most one edge per document
-    count = _link_buckets(
+    count = link_buckets(
         buckets["key"].to_numpy(),
         buckets["doc"].to_numpy(),
         signatures,
@@ -127,7 +127,7 @@ def band_edges(unit: BandUnit, signatures: np.ndarray) -> np.ndarray:
 
 
 @numba.njit(cache=True, nogil=True)
-def _link_buckets(
+def link_buckets(
     keys: np.ndarray,
     docs: np.ndarray,
     signatures: np.ndarray,

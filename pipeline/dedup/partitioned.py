@@ -26,6 +26,7 @@ import math
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -35,7 +36,7 @@ import pyarrow.parquet as pq
 
 from pipeline.config import DedupConfig
 from pipeline.dedup.index import Index, read_index
-from pipeline.dedup.lsh import MAX_LEADERS, _link_buckets, band_key, components, estimated_jaccard
+from pipeline.dedup.lsh import MAX_LEADERS, band_key, components, estimated_jaccard, link_buckets
 
 EXACT_BAND = -1  # the band number of exact-hash rows
 # Rows of (band, key, h1, doc) per partition the default partition count aims at: ~0.8 GB sorted.
@@ -62,17 +63,21 @@ class Source:
 
 @dataclass(frozen=True)
 class Plan:
+    """What every task needs; small, since it travels with each task. The list of sources (one
+    per shard, so possibly long) is a file in the scratch folder, read where it is needed."""
+
     scratch: Path
-    sources: tuple[Source, ...]
     partitions: int
     dedup: DedupConfig
     bands: int
     rows: int
     cutoff: float | None
+    new: int  # documents of the input shards; published ones come after them
 
     @property
-    def new(self) -> int:
-        return sum(s.rows for s in self.sources if not s.published)
+    def sources(self) -> tuple[Source, ...]:
+        path = self.scratch / "sources.parquet"
+        return read_sources(path, path.stat().st_mtime_ns)
 
     def signatures_path(self, source: int) -> Path:
         return self.scratch / "fingerprints" / f"{source:05d}.signatures.npy"
@@ -112,7 +117,17 @@ def plan(
         shutil.rmtree(scratch)
     for folder in ("fingerprints", "keys", "forests"):
         (scratch / folder).mkdir(parents=True)
-    return Plan(scratch, tuple(sources), partitions, dedup, *banding, cutoff)
+    table = pa.Table.from_pylist([{**vars(source), "path": str(source.path)} for source in sources])
+    pq.write_table(table if sources else pa.table({}), scratch / "sources.parquet")
+    new = sum(source.rows for source in sources if not source.published)
+    return Plan(scratch, partitions, dedup, *banding, cutoff, new)
+
+
+@lru_cache(maxsize=4)
+def read_sources(path: Path, mtime_ns: int) -> tuple[Source, ...]:
+    """The plan's sources; cached per process, keyed by the file's time so a new plan is re-read."""
+    rows = pq.read_table(path).to_pylist()
+    return tuple(Source(**{**row, "path": Path(row["path"])}) for row in rows)
 
 
 @dataclass(frozen=True)
@@ -194,7 +209,7 @@ def group_partition(task: tuple[Plan, int]) -> int:
             found = np.empty((len(local), 2), dtype=np.int64)
             cutoff = -1.0 if plan.cutoff is None else plan.cutoff
             keys = bucket_rows["key"].to_numpy()
-            count = _link_buckets(keys, local, signatures, cutoff, MAX_LEADERS, found)
+            count = link_buckets(keys, local, signatures, cutoff, MAX_LEADERS, found)
             edges.append(needed[found[:count]])
     forest = spanning_forest(np.concatenate(edges))
     np.save(forest_path(plan, 0, partition), forest)
@@ -295,9 +310,10 @@ def read_meta(plan: Plan, nodes: np.ndarray) -> pl.DataFrame:
 def cluster(plan: Plan, executor, fingerprint_shard) -> bool:
     """Steps 1-4 on `executor`; True if some new document has a keep priority. `fingerprint_shard(path,
     dedup)` gives an input shard's Index and keep priorities (the stage owns the keep policy)."""
-    tasks = [FingerprintTask(plan, source, fingerprint_shard) for source in plan.sources]
+    sources = plan.sources
+    tasks = [FingerprintTask(plan, source, fingerprint_shard) for source in sources]
     flags = list(executor.map(fingerprint_source, tasks))
-    any_priority = any(flag for flag, source in zip(flags, plan.sources, strict=True) if not source.published)
+    any_priority = any(flag for flag, source in zip(flags, sources, strict=True) if not source.published)
     list(executor.map(group_partition, [(plan, p) for p in range(plan.partitions)]))
     level, count = 0, plan.partitions
     while count > 1:
@@ -337,8 +353,9 @@ def shard_decision(plan: Plan, source: Source) -> ShardDecision:
     table = pl.from_arrow(pq.read_table(plan.decision_path, filters=rows))
     at = pl.Series((table["node"] - first).to_numpy())
     rep = pl.Series(np.arange(first, end, dtype=np.int64)).scatter(at, table["rep"]).to_numpy()
-    starts = np.array([s.first_row for s in plan.sources], dtype=np.int64)
-    versions = np.array([s.version for s in plan.sources], dtype=np.int64)
+    sources = plan.sources
+    starts = np.array([s.first_row for s in sources], dtype=np.int64)
+    versions = np.array([s.version for s in sources], dtype=np.int64)
     rep_origin = versions[np.searchsorted(starts, rep, side="right") - 1]
     shingles = meta["shingles"].to_numpy()
     fingerprints = Index(

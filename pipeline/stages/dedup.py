@@ -119,11 +119,12 @@ def decide_partitioned(
 ) -> partitioned.Plan:
     cutoff = verify_cutoff(cfg.dedup.threshold, cfg.dedup.num_perm) if cfg.dedup.verify else None
     plan = partitioned.plan(scratch, parts, against, cfg.dedup, banding(cfg.dedup), cutoff, executor.workers)
+    published = sum(s.rows for s in plan.sources if s.published)
     log.info(
-        "dedup: clustering %d documents in %d partitions (%d published)",
-        sum(s.rows for s in plan.sources),
+        "dedup: clustering %d documents (%d published) in %d partitions",
+        plan.new + published,
+        published,
         plan.partitions,
-        sum(s.rows for s in plan.sources if s.published),
     )
     any_priority = partitioned.cluster(plan, executor, fingerprint_shard_at)
     if cfg.dedup.keep == "best" and plan.new and not any_priority:
