@@ -96,12 +96,14 @@ def generate(workdir: Path, documents: int, per_shard: int, seed: int, evaldata:
 
 def run_stage(workdir: Path, workers: int, clustering: str) -> dict:
     """Run the dedup stage in this process and report time, counts and peak memory."""
+    from pipeline.engine.local import close_pool
     from pipeline.stages import dedup
 
     cfg = recipe(workdir, workers=workers, clustering=clustering)
     start = time.perf_counter()
     stats = dedup.run(cfg)
     seconds = time.perf_counter() - start
+    close_pool()  # a worker's peak RSS is reported once it has exited and been waited for
     return {
         "seconds": seconds,
         "input": stats.input,

@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import os
 import resource
+import shutil
 import sys
 import tempfile
 import time
@@ -84,6 +85,12 @@ def recipe(workdir: Path, warc: Path, workers: int) -> Path:
     return path
 
 
+def fresh_run(cfg):
+    """The extract stage from scratch: a finished stage would otherwise be reused (resume)."""
+    shutil.rmtree(cfg.work_path, ignore_errors=True)
+    return extract.run(cfg)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -113,7 +120,7 @@ def main() -> None:
         for workers in (1, 2):
             cfg = load_config(recipe(workdir, warc, workers))
             name = f"Sift extract stage, {workers} worker{'s' if workers > 1 else ''}"
-            runs[name] = lambda cfg=cfg, name=name: stats.__setitem__(name, extract.run(cfg))
+            runs[name] = lambda cfg=cfg, name=name: stats.__setitem__(name, fresh_run(cfg))
         measured: dict[str, list[Timing]] = {name: [] for name in runs}
         for _ in range(args.repeat):
             for name, work in runs.items():
