@@ -39,8 +39,8 @@ from pipeline.dedup.index import Index, read_index
 from pipeline.dedup.lsh import MAX_LEADERS, band_key, components, estimated_jaccard, link_buckets
 
 EXACT_BAND = -1  # the band number of exact-hash rows
-# Rows of (band, key, h1, doc) per partition the default partition count aims at: ~0.8 GB sorted.
-ROWS_PER_PARTITION = 32_000_000
+# Rows of (band, key, h1, doc) a partition aims at: a group task then peaks near 1 GB.
+ROWS_PER_PARTITION = 12_000_000
 MERGE_FAN_IN = 8
 ROW = np.dtype([("band", "<i4"), ("key", "<u8"), ("h1", "<u8"), ("doc", "<i8")])
 
@@ -191,29 +191,47 @@ def group_partition(task: tuple[Plan, int]) -> int:
         [np.empty(0, dtype=ROW)]
         + [partition_slice(plan, source.number, partition) for source in plan.sources]
     )
-    frame = pl.DataFrame({name: rows[name] for name in ROW.names}).sort("band", "key", "h1", "doc")
-    edges = [np.zeros((0, 2), dtype=np.int64)]
-    exact = frame.filter(pl.col("band") == EXACT_BAND)
-    if exact.height:
-        first = exact.with_columns(first=pl.col("doc").min().over("key", "h1"))
-        pairs = first.filter(pl.col("doc") != pl.col("first")).select("first", "doc")
-        edges.append(pairs.to_numpy().astype(np.int64).reshape(-1, 2))
-    near = frame.filter(pl.col("band") != EXACT_BAND)
-    # Only buckets of two or more need signatures: most documents are alone in theirs.
-    shared = near.filter(pl.len().over("band", "key") > 1)
-    if shared.height:
-        needed = np.unique(shared["doc"].to_numpy())
-        signatures = read_signatures(plan, needed)
-        for (_,), bucket_rows in shared.group_by(["band"], maintain_order=True):
-            local = np.searchsorted(needed, bucket_rows["doc"].to_numpy())
-            found = np.empty((len(local), 2), dtype=np.int64)
-            cutoff = -1.0 if plan.cutoff is None else plan.cutoff
-            keys = bucket_rows["key"].to_numpy()
-            count = link_buckets(keys, local, signatures, cutoff, MAX_LEADERS, found)
-            edges.append(needed[found[:count]])
+    # Sources are concatenated in document order and each lists a band's documents in order, so a
+    # stable sort leaves each (band, key, h1) group in document order without sorting on it.
+    rows = rows[np.lexsort((rows["h1"], rows["key"], rows["band"]))]
+    exact_end = np.searchsorted(rows["band"], EXACT_BAND, side="right")  # exact rows sort first
+    edges = [exact_pairs(rows[:exact_end]), *near_pairs(plan, rows[exact_end:])]
     forest = spanning_forest(np.concatenate(edges))
     np.save(forest_path(plan, 0, partition), forest)
     return len(forest)
+
+
+def exact_pairs(rows: np.ndarray) -> np.ndarray:
+    """Sorted exact-hash rows: an edge from the first document of each digest to every later one."""
+    starts = np.ones(len(rows), dtype=bool)
+    starts[1:] = (rows["key"][1:] != rows["key"][:-1]) | (rows["h1"][1:] != rows["h1"][:-1])
+    first = rows["doc"][np.flatnonzero(starts)[np.cumsum(starts) - 1]]
+    later = ~starts
+    return np.stack([first[later], rows["doc"][later]], axis=1)
+
+
+def near_pairs(plan: Plan, rows: np.ndarray) -> list[np.ndarray]:
+    """Sorted band rows: each band's buckets, verified as `lsh.band_edges` does."""
+    same_as_next = (rows["key"][1:] == rows["key"][:-1]) & (rows["band"][1:] == rows["band"][:-1])
+    shared = np.zeros(len(rows), dtype=bool)  # in a bucket of two or more: most documents are not
+    shared[1:] |= same_as_next
+    shared[:-1] |= same_as_next
+    rows = rows[shared]
+    if not len(rows):
+        return []
+    needed = np.unique(rows["doc"])
+    signatures = read_signatures(plan, needed)
+    cutoff = -1.0 if plan.cutoff is None else plan.cutoff
+    pairs = []
+    bounds = np.flatnonzero(np.diff(rows["band"])) + 1
+    for band_rows in np.split(rows, bounds):
+        local = np.searchsorted(needed, band_rows["doc"])
+        found = np.empty((len(local), 2), dtype=np.int64)
+        count = link_buckets(
+            np.ascontiguousarray(band_rows["key"]), local, signatures, cutoff, MAX_LEADERS, found
+        )
+        pairs.append(needed[found[:count]])
+    return pairs
 
 
 def partition_slice(plan: Plan, source: int, partition: int) -> np.ndarray:
