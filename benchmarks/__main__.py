@@ -23,6 +23,7 @@ os.environ["POLARS_MAX_THREADS"] = "1"  # per-core comparisons: set before polar
 import argparse
 import importlib.util
 import logging
+import shlex
 import subprocess
 import sys
 import time
@@ -76,7 +77,7 @@ def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", stream=sys.stderr)
     args = options()
     parts = [p for p in args.only if not (p == "dedup-scale" and args.skip_dedup_scale)]
-    command = "python -m benchmarks" + "".join(f" {a}" for a in sys.argv[1:])
+    command = shlex.join(["python", "-m", "benchmarks", *sys.argv[1:]])
     args.workdir.mkdir(parents=True, exist_ok=True)
     cfg = load_config(args.config)
     warc = args.evaldata / WARC
