@@ -32,14 +32,18 @@ DEFAULT_LOG_INTERVAL = 10.0
 
 
 class RateColumn(ProgressColumn):
-    """Units per second, e.g. `412.3 documents/s`."""
+    """Units per second, e.g. `412.3 documents/s` (counted in the task's `count` field when the bar
+    itself measures input bytes)."""
 
     def __init__(self, unit: str) -> None:
         super().__init__()
         self.unit = unit
 
     def render(self, task: Task) -> Text:
-        speed = task.finished_speed or task.speed
+        if "count" in task.fields:
+            speed = task.fields["count"] / task.elapsed if task.elapsed else None
+        else:
+            speed = task.finished_speed or task.speed
         return Text(f"{speed:,.1f} {self.unit}/s" if speed else f"? {self.unit}/s", style="cyan")
 
 
@@ -51,6 +55,17 @@ def rate_text(done: int, elapsed: float, total: int | None, unit: str) -> str:
     return text + ")"
 
 
+def input_text(read: int, size: int, elapsed: float) -> str:
+    """How far through its input bytes a stage is, and the ETA that gives."""
+    text = f"{read / size:.0%} of {size / 1e6:,.0f} MB input"
+    if 0 < read < size and elapsed > 0:
+        text += f", ETA {elapsed * (size - read) / read:,.0f}s"
+    return text
+
+
+Advance = Callable[..., None]
+
+
 @contextmanager
 def stage_progress(
     stage: str,
@@ -58,14 +73,18 @@ def stage_progress(
     unit: str = "documents",
     console: Console | None = None,
     interval: float | None = None,
-) -> Iterator[Callable[[int], None]]:
-    """Yield `advance(n)`; show a bar if `console` (default: stderr) is a terminal, else log lines."""
+    input_bytes: int | None = None,
+) -> Iterator[Advance]:
+    """Yield `advance(n, read_bytes=None)`; show a bar if `console` (default: stderr) is a terminal,
+    else log lines. With `input_bytes` (a stage that does not know its unit count up front, as
+    extract does not know its records), progress and ETA come from `read_bytes` of them."""
     console = console or Console(stderr=True)
     if console.is_terminal:
+        count = TextColumn(f"{{task.fields[count]}} {unit}") if input_bytes else MofNCompleteColumn()
         columns = (
             TextColumn("[bold]{task.description}"),
             BarColumn(),
-            MofNCompleteColumn(),
+            count,
             TaskProgressColumn(),
             RateColumn(unit),
             TimeElapsedColumn(),
@@ -73,8 +92,18 @@ def stage_progress(
             TimeRemainingColumn(),
         )
         with Progress(*columns, console=console, transient=False) as progress:
-            task = progress.add_task(stage, total=total)
-            yield lambda n: progress.advance(task, n)
+            if input_bytes:
+                task = progress.add_task(stage, total=input_bytes, count=0)
+
+                def advance_bytes(n: int, read_bytes: int | None = None) -> None:
+                    done = progress.tasks[task].fields["count"] + n
+                    progress.update(task, count=done, completed=read_bytes)
+
+                yield advance_bytes
+                progress.update(task, completed=input_bytes)
+            else:
+                task = progress.add_task(stage, total=total)
+                yield lambda n, read_bytes=None: progress.advance(task, n)
         return
 
     every = (
@@ -85,13 +114,16 @@ def stage_progress(
     start = last = time.monotonic()
     done = 0
 
-    def advance(n: int) -> None:
+    def advance(n: int, read_bytes: int | None = None) -> None:
         nonlocal done, last
         done += n
         now = time.monotonic()
         if now - last >= every:
             last = now
-            log.info("%s: %s", stage, rate_text(done, now - start, total, unit))
+            text = rate_text(done, now - start, total, unit)
+            if input_bytes and read_bytes is not None:
+                text += ", " + input_text(read_bytes, input_bytes, now - start)
+            log.info("%s: %s", stage, text)
 
     yield advance
     log.info("%s: done, %s", stage, rate_text(done, time.monotonic() - start, total, unit))

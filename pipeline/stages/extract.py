@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+from collections import deque
 from collections.abc import Callable, Iterator
 from functools import partial
 from itertools import islice
@@ -60,10 +61,15 @@ def run(cfg: Config, extractor: Extractor = extract_record) -> StageStats:
     per_shard = cfg.extract.records_per_shard
     screen = Screen(cfg.extract)
 
+    meter = InputMeter(input_sizes(cfg))
+    positions: deque[int] = deque()  # input bytes read up to each record in flight, in order
+
     def work() -> Iterator[RawRecord | Outcome]:
         # Records of shards an interrupted run finished are still screened (so repeated payloads are
         # recognised the same way) but not extracted again.
         for index, record in enumerate(all_records(cfg)):
+            meter.see(record)
+            positions.append(meter.read)
             decided = screen.decide(record)
             yield (
                 Outcome(identity(record), outcome="dropped", reason="done")
@@ -79,13 +85,19 @@ def run(cfg: Config, extractor: Extractor = extract_record) -> StageStats:
         on_failure=failed,
     )
     shard = 0
-    with stage_progress(STAGE, None, unit="records") as advance:
-        while chunk := list(islice(outcomes, per_shard)):
+    with stage_progress(STAGE, None, unit="records", input_bytes=meter.total) as advance:
+
+        def counted() -> Iterator[Outcome]:
+            for outcome in outcomes:  # one per record, in input order
+                advance(1, positions.popleft())
+                yield outcome
+
+        stream = counted()
+        while chunk := list(islice(stream, per_shard)):
             if shard not in done:
                 done[shard] = write_shard(chunk, out_dir, shard, fingerprint)
                 unit_done(out_dir, shard, done[shard])
             stats.add(done[shard])
-            advance(len(chunk))
             shard += 1
     if shard == 0:
         write_table(EXTRACTED.empty_table(), part_path(out_dir, 0))
@@ -110,6 +122,40 @@ def run_key(cfg: Config) -> dict:
         "extract": cfg.extract.model_dump(mode="json"),
         "inputs": inputs,
     }
+
+
+def input_sizes(cfg: Config) -> dict[str, int] | None:
+    """Each input file's size in bytes, for progress; None if one is unknown (remote, missing)."""
+    sizes = {}
+    for source in cfg.sources:
+        for path, _ in expand(source):
+            try:
+                sizes[path] = os.stat(path).st_size
+            except OSError:
+                return None
+    return sizes
+
+
+class InputMeter:
+    """How many input bytes reading has got through: the files it finished plus the offset of the
+    latest record in the current one (files whose records have no offset count when they end)."""
+
+    def __init__(self, sizes: dict[str, int] | None) -> None:
+        self.sizes = sizes or {}
+        self.total = sum(self.sizes.values()) if sizes else None
+        self.finished, self.current, self.offset = 0, None, 0
+
+    def see(self, record: RawRecord) -> None:
+        if record.source_file != self.current:
+            if self.current is not None:
+                self.finished += self.sizes.get(self.current, 0)
+            self.current, self.offset = record.source_file, 0
+        if record.record_offset is not None:
+            self.offset = record.record_offset
+
+    @property
+    def read(self) -> int:
+        return self.finished + self.offset
 
 
 def all_records(cfg: Config) -> Iterator[RawRecord]:

@@ -16,7 +16,7 @@ from pipeline.schema import EXTRACTED
 from pipeline.sources import read_records
 from pipeline.stages import extract
 from pipeline.stages.common import metrics_path
-from tests.conftest import CC_SAMPLE, DATA, make_config, scrapinghub_pages
+from tests.conftest import CC_SAMPLE, DATA, make_config, scrapinghub_pages, write_warc
 from tests.sources.test_warc import write_wet
 
 WARC_DIR = DATA / "warc"
@@ -261,3 +261,21 @@ def test_wet_text_is_taken_as_is(tmp_path):
     assert stats.dropped == {"not_response": 1}  # the warcinfo record
     (row,) = docs.rows(named=True)
     assert row["text"] == text and row["extractor"] == "source_text" and row["html_bytes"] is None
+
+
+def test_input_meter_counts_the_bytes_reading_got_through(tmp_path):
+    pages = [(url, page) for url, page, _ in scrapinghub_pages()]
+    first = write_warc(tmp_path / "a.warc.gz", pages[:3])
+    second = write_warc(tmp_path / "b.warc.gz", pages[3:])
+    cfg = make_config(tmp_path, [first, second])
+    sizes = extract.input_sizes(cfg)
+    assert sizes == {str(first): first.stat().st_size, str(second): second.stat().st_size}
+    meter = extract.InputMeter(sizes)
+    seen = []
+    for record in extract.all_records(cfg):
+        meter.see(record)
+        seen.append((record.source_file, meter.read))
+    reads = [read for _, read in seen]
+    assert reads == sorted(reads) and 0 <= reads[0] < reads[-1] < meter.total
+    first_of_second = next(read for source, read in seen if source == str(second))
+    assert first_of_second >= first.stat().st_size
