@@ -86,3 +86,20 @@ def test_fingerprint_ignores_workers_but_not_filters(tmp_path):
     base = load_config(path).fingerprint()
     assert load_config(path, ["workers=7"]).fingerprint() == base
     assert load_config(path, ["filters.3.min_words=10"]).fingerprint() != base
+
+
+def test_bad_clustering_names_key_and_allowed_values(tmp_path):
+    with pytest.raises(ConfigError) as err:
+        load_config(write(tmp_path, recipe(tmp_path, ["x.warc.gz"])), ["dedup.clustering=sharded"])
+    message = str(err.value)
+    assert "dedup.clustering" in message and "'in_memory'" in message and "'partitioned'" in message
+
+
+def test_how_dedup_clusters_does_not_change_the_fingerprint(tmp_path):
+    path = write(tmp_path, recipe(tmp_path, ["x.warc.gz"]))
+    fingerprints = {
+        load_config(path, [f"dedup.clustering={how}"]).fingerprint()
+        for how in ("auto", "in_memory", "partitioned")
+    }
+    assert len(fingerprints) == 1
+    assert load_config(path, ["dedup.threshold=0.7"]).fingerprint() not in fingerprints
