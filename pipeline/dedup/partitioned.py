@@ -37,6 +37,7 @@ import pyarrow.parquet as pq
 from pipeline.config import DedupConfig
 from pipeline.dedup.index import Index, read_index
 from pipeline.dedup.lsh import MAX_LEADERS, band_key, components, estimated_jaccard, link_buckets
+from pipeline.engine import Executor
 
 EXACT_BAND = -1  # the band number of exact-hash rows
 # Rows of (band, key, h1, doc) a partition aims at: a group task then peaks near 1 GB.
@@ -130,11 +131,15 @@ def read_sources(path: Path, mtime_ns: int) -> tuple[Source, ...]:
     return tuple(Source(**{**row, "path": Path(row["path"])}) for row in rows)
 
 
+# An input shard's fingerprints and keep priorities, given its path (the stage owns the keep policy).
+ShardFingerprinter = Callable[[Path, DedupConfig], tuple[Index, np.ndarray]]
+
+
 @dataclass(frozen=True)
 class FingerprintTask:
     plan: Plan
     source: Source
-    fingerprint_shard: Callable[[Path, DedupConfig], tuple[Index, np.ndarray]]
+    fingerprint_shard: ShardFingerprinter
 
 
 def fingerprint_source(task: FingerprintTask) -> bool:
@@ -325,7 +330,7 @@ def read_meta(plan: Plan, nodes: np.ndarray) -> pl.DataFrame:
     return pl.concat(frames) if frames else pl.DataFrame(schema=schema)
 
 
-def cluster(plan: Plan, executor, fingerprint_shard) -> bool:
+def cluster(plan: Plan, executor: Executor, fingerprint_shard: ShardFingerprinter) -> bool:
     """Steps 1-4 on `executor`; True if some new document has a keep priority. `fingerprint_shard(path,
     dedup)` gives an input shard's Index and keep priorities (the stage owns the keep policy)."""
     sources = plan.sources
