@@ -14,7 +14,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from pipeline.config import DEFAULT_CONFIG_PATH, ConfigError, load_config
+from pipeline.config import DEFAULT_CONFIG_PATH, Config, ConfigError, load_config
 from pipeline.filters.language import MissingModelError
 from pipeline.runner import run as run_all
 from pipeline.runner import run_stage
@@ -40,14 +40,20 @@ def _setup_logging() -> None:
     )
 
 
-def _run(stages: list[str], config: Path, overrides: list[str] | None) -> None:
-    _setup_logging()
+def _load(config: Path, overrides: list[str] | None) -> Config:
+    """The recipe with its overrides, the same for every command; a bad one exits with 2."""
     try:
-        cfg = load_config(config, overrides)
-        results = [run_stage(cfg, stage) for stage in stages] if stages else run_all(cfg)
+        return load_config(config, overrides)
     except ConfigError as err:
         console.print(f"[red]config error[/red]: {err}")
         raise typer.Exit(2) from None
+
+
+def _run(stages: list[str], config: Path, overrides: list[str] | None) -> None:
+    _setup_logging()
+    cfg = _load(config, overrides)
+    try:
+        results = [run_stage(cfg, stage) for stage in stages] if stages else run_all(cfg)
     except (MissingModelError, ConservationError, LockedError, VersionExistsError) as err:
         _fail(str(err))
     except OSError as err:  # a full disk, a read-only or forbidden folder, a missing input stage
@@ -128,25 +134,37 @@ def publish(config: ConfigOption = DEFAULT_CONFIG_PATH, set_: SetOption = None) 
     _run(["publish"], config, set_)
 
 
-def _corpus_dir(config: Path, corpus: Path | None) -> Path:
-    if corpus is not None:
-        return corpus
-    try:
-        return Path(load_config(config).publish.dir)
-    except ConfigError as err:
-        console.print(f"[red]config error[/red]: {err}")
-        raise typer.Exit(2) from None
+@app.command()
+def inputs(config: ConfigOption = DEFAULT_CONFIG_PATH, set_: SetOption = None) -> None:
+    """List the input files with their sizes and content hashes into <workdir>/inputs.json, the file
+    `dvc repro` reruns extract by. Example: sift inputs --set sources.0.path=mydata/"""
+    from pipeline.sources.listing import write_inputs
+
+    path, entries = write_inputs(_load(config, set_))
+    missing = [e.get("path", e.get("source")) for e in entries if e.get("missing")]
+    console.print(f"{len(entries) - len(missing)} input files listed in {path}")
+    for name in missing:
+        console.print(f"[yellow]warning[/yellow]: {escape(str(name))} matches no file", soft_wrap=True)
 
 
-CorpusOption = Annotated[Path | None, typer.Option("--corpus", help="Corpus folder (default: publish.dir).")]
+def _corpus_dir(config: Path, overrides: list[str] | None, corpus: Path | None) -> Path:
+    """`--corpus DIR` is short for `--set publish.dir=DIR`."""
+    return corpus if corpus is not None else Path(_load(config, overrides).publish.dir)
+
+
+CorpusOption = Annotated[
+    Path | None, typer.Option("--corpus", help="Corpus folder; short for --set publish.dir=DIR.")
+]
 
 
 @app.command()
-def versions(config: ConfigOption = DEFAULT_CONFIG_PATH, corpus: CorpusOption = None) -> None:
+def versions(
+    config: ConfigOption = DEFAULT_CONFIG_PATH, set_: SetOption = None, corpus: CorpusOption = None
+) -> None:
     """List published versions, newest last, with their counts. Example: sift versions"""
-    from pipeline.storage.versions import list_versions, read_manifest
+    from pipeline.storage.versions import list_versions, read_build, read_manifest
 
-    corpus_dir = _corpus_dir(config, corpus)
+    corpus_dir = _corpus_dir(config, set_, corpus)
     table = Table(title=str(corpus_dir))
     for column in ("version", "parent", "documents", "records read", "created", "fingerprint"):
         table.add_column(column)
@@ -157,7 +175,7 @@ def versions(config: ConfigOption = DEFAULT_CONFIG_PATH, corpus: CorpusOption = 
             manifest["parent_version"] or "-",
             str(manifest["documents"]),
             str(manifest["stages"]["extract"]["input"]),
-            manifest["created_at"],
+            read_build(corpus_dir, version).get("created_at", "-"),
             manifest["config_fingerprint"],
         )
     Console().print(table)
@@ -168,6 +186,7 @@ def diff(
     old: Annotated[str, typer.Argument(help="Older version (id, v0001 or latest).")],
     new: Annotated[str, typer.Argument(help="Newer version (id, v0002 or latest).")],
     config: ConfigOption = DEFAULT_CONFIG_PATH,
+    set_: SetOption = None,
     corpus: CorpusOption = None,
     examples: Annotated[int, typer.Option("-n", help="Example documents to show per reason.")] = 3,
 ) -> None:
@@ -178,7 +197,7 @@ def diff(
     from pipeline.compare import diff_versions
 
     try:
-        result = diff_versions(_corpus_dir(config, corpus), old, new)
+        result = diff_versions(_corpus_dir(config, set_, corpus), old, new)
     except ValueError as err:
         console.print(f"[red]error[/red]: {err}")
         raise typer.Exit(1) from None
@@ -214,6 +233,7 @@ def diff(
 def report(
     version: Annotated[str, typer.Argument(help="Version id, v0001, or latest.")] = "latest",
     config: ConfigOption = DEFAULT_CONFIG_PATH,
+    set_: SetOption = None,
     corpus: CorpusOption = None,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="HTML file to write.")] = None,
 ) -> None:
@@ -221,7 +241,7 @@ def report(
     from pipeline.report import build_report
 
     try:
-        path = build_report(_corpus_dir(config, corpus), version, out)
+        path = build_report(_corpus_dir(config, set_, corpus), version, out)
     except ValueError as err:
         console.print(f"[red]error[/red]: {err}")
         raise typer.Exit(1) from None
@@ -230,6 +250,12 @@ def report(
 
 @app.command()
 def preview(
+    change: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--change", help="The change to try, as --set takes it: --change filters.3.min_words=100."
+        ),
+    ] = None,
     config: ConfigOption = DEFAULT_CONFIG_PATH,
     set_: SetOption = None,
     sample: Annotated[int, typer.Option(min=1, help="Extracted documents to try.")] = 1000,
@@ -237,25 +263,24 @@ def preview(
 ) -> None:
     """Try a filter change on a sample of the extracted documents and show what it changes; writes nothing.
 
-    Example: sift preview --set filters.3.min_words=100 --sample 500
+    --config and --set name the build, as for every command; --change is what is tried on it.
+
+    Example: sift preview --change filters.3.min_words=100 --sample 500
     """
     from pipeline.preview import preview as run_preview
 
-    if not set_:
+    if not change:
         console.print(
-            "[red]error[/red]: nothing to preview; pass a change, e.g. --set filters.3.min_words=100"
+            "[red]error[/red]: nothing to preview; pass a change, e.g. --change filters.3.min_words=100"
         )
         raise typer.Exit(2)
+    current, changed = _load(config, set_), _load(config, [*(set_ or []), *change])
     try:
-        current, changed = load_config(config), load_config(config, set_)
         report = run_preview(current, changed, sample=sample, examples=examples)
-    except ConfigError as err:
-        console.print(f"[red]config error[/red]: {err}")
-        raise typer.Exit(2) from None
     except (FileNotFoundError, MissingModelError) as err:
         console.print(f"[red]error[/red]: {err}")
         raise typer.Exit(1) from None
-    _print_preview(report, set_)
+    _print_preview(report, change)
 
 
 def _print_preview(report, changes: list[str]) -> None:
@@ -294,6 +319,7 @@ def _print_preview(report, changes: list[str]) -> None:
 @app.command()
 def inspect(
     config: ConfigOption = DEFAULT_CONFIG_PATH,
+    set_: SetOption = None,
     reason: Annotated[
         str | None, typer.Option(help="A drop or error reason, e.g. gopher_too_few_words.")
     ] = None,
@@ -302,16 +328,13 @@ def inspect(
 ) -> None:
     """Print documents dropped for a reason (or, without --reason, every reason with its count).
 
-    Example: sift inspect --reason gopher_too_few_words -n 5
+    Example: sift inspect --reason gopher_too_few_words -n 5 --set workdir=/data/w
     """
     from pipeline.inspection import inspect as run_inspect
 
+    cfg = _load(config, set_)
     try:
-        cfg = load_config(config)
         found = run_inspect(cfg, reason=reason, n=n, stage=stage)
-    except ConfigError as err:
-        console.print(f"[red]config error[/red]: {err}")
-        raise typer.Exit(2) from None
     except ValueError as err:
         console.print(f"[red]error[/red]: {err}")
         raise typer.Exit(2) from None

@@ -19,7 +19,7 @@ import yaml
 
 from pipeline.compare import resolve_version
 from pipeline.storage.shards import write_text
-from pipeline.storage.versions import read_manifest
+from pipeline.storage.versions import read_build, read_manifest
 
 EXAMPLES_PER_REASON = 3
 TOP_DOMAINS = 20
@@ -54,7 +54,8 @@ def report_data(corpus_dir: Path, version: str) -> dict[str, Any]:
             str(size): n for size, n in docs.group_by("cluster_size").len().sort("cluster_size").iter_rows()
         },
         "examples": examples(ledger),
-        "manifest": {key: manifest.get(key) for key in ("parent_version", "created_at", "git_commit")}
+        "manifest": {"parent_version": manifest.get("parent_version")}
+        | read_build(corpus_dir, version)
         | {
             "config_fingerprint": manifest["config_fingerprint"],
             "inputs": manifest["inputs"],
@@ -223,7 +224,7 @@ def render(data: dict[str, Any]) -> str:
         "overflow:auto;font-size:.8em}.num{text-align:right}</style></head><body>",
         f"<h1>Sift corpus report</h1><p class='sub'>version <b>{esc(data['version'])}</b> · "
         f"{data['documents']} documents · parent {esc(str(data['manifest']['parent_version'] or '-'))} · "
-        f"created {esc(str(data['manifest']['created_at']))}</p>",
+        f"created {esc(str(data['manifest'].get('created_at', '-')))}</p>",
         "<h2>Counts per stage</h2><table><tr><th>stage</th><th>in</th><th>kept</th><th>dropped</th>"
         "<th>errors</th><th>keep rate</th></tr>",
     ]
@@ -257,7 +258,7 @@ def render(data: dict[str, Any]) -> str:
     parts += [
         "<h2>Manifest</h2><table>",
         f"<tr><th>config fingerprint</th><td>{esc(manifest['config_fingerprint'])}</td></tr>",
-        f"<tr><th>git commit</th><td>{esc(str(manifest['git_commit']))}</td></tr>",
+        f"<tr><th>git commit</th><td>{esc(str(manifest.get('git_commit', '-')))}</td></tr>",
         f"<tr><th>inputs</th><td>{inputs}</td></tr>",
         f"<tr><th>shards</th><td>{shards}</td></tr>",
         "</table><h2>Recipe</h2>",

@@ -55,7 +55,7 @@ def test_sample_is_deterministic_and_sized(tmp_path, pages_warc):
 
 def test_cli_prints_the_changes(tmp_path, pages_warc):
     extracted_config(tmp_path, pages_warc)
-    args = ["preview", "--config", str(tmp_path / "recipe.yaml"), "--set", "filters.3.min_words=600"]
+    args = ["preview", "--config", str(tmp_path / "recipe.yaml"), "--change", "filters.3.min_words=600"]
     result = CliRunner().invoke(app, [*args, "--sample", "20"])
     assert result.exit_code == 0, result.output
     assert "newly dropped" in result.output and "gopher_too_few_words" in result.output

@@ -1,12 +1,17 @@
 """Run a function over many items in worker processes when one item may hang or kill its worker.
 
 Items travel in batches and come back one result per item, in input order, so the output does not
-depend on the worker count. Three guards keep one bad item from stalling or ending a run:
+depend on the worker count. Guards keep one bad item from stalling or ending a run:
 
-- a soft time limit: SIGALRM in the worker raises inside the function; the item fails, the worker
-  goes on. An address-space cap likewise turns a memory blow-up into a MemoryError.
-- a hard time limit: where the signal cannot land (native code that never returns to Python),
-  faulthandler's watchdog thread, which needs no GIL, ends the worker process.
+- a soft time limit in CPU seconds: SIGPROF (an ITIMER_PROF timer) raises inside the function; the
+  item fails, the worker goes on. CPU time, not wall time, so that whether a page is cut off does
+  not depend on how busy the machine is: the same inputs give the same output on a loaded machine.
+  An address-space cap likewise turns a memory blow-up into a MemoryError.
+- a hard time limit, also in CPU seconds: where the signal cannot land (native code that never
+  returns to Python), the kernel's RLIMIT_CPU ends the worker with SIGXCPU.
+- a wall-clock backstop for an item that hangs without using the CPU (blocked on a lock or a
+  socket): faulthandler's watchdog thread, which needs no GIL, ends the worker. It is set far above
+  the hard limit, so load alone never reaches it.
 - a dead worker (hard limit, out of memory, a crash in native code) breaks the pool: the pool is
   replaced, and each batch that was in flight is run again in a process of its own that reports
   item by item, so the item that kills it is pinned down and every other item still gets its result.
@@ -18,6 +23,7 @@ from __future__ import annotations
 
 import faulthandler
 import logging
+import math
 import multiprocessing
 import resource
 import signal
@@ -40,15 +46,27 @@ Item = TypeVar("Item")
 Result = TypeVar("Result")
 
 
+# The signal of the soft limit's timer: ITIMER_PROF counts the process's CPU time.
+TIME_LIMIT_SIGNAL = signal.SIGPROF
+
+
 @dataclass(frozen=True)
 class Guard:
-    time_limit_s: float
+    time_limit_s: float  # CPU seconds an item may use
     memory_limit_mb: int | None = None
-    grace_s: float = 10.0  # after the soft limit, time for the signal to land before the hard kill
+    grace_s: float = 10.0  # after the soft limit, CPU time for the signal to land before the hard kill
+    wall_limit_s: float | None = None  # the wall-clock backstop; None: see `wall_backstop_s`
 
     @property
     def hard_limit_s(self) -> float:
         return self.time_limit_s + self.grace_s
+
+    @property
+    def wall_backstop_s(self) -> float:
+        """Wall seconds after which an item is taken to hang: ten times the hard limit (at least
+        two minutes), so a CPU-bound item on a machine ten times oversubscribed still ends by its
+        CPU limits, not by this."""
+        return self.wall_limit_s or max(10 * self.hard_limit_s, 120.0)
 
 
 @dataclass(frozen=True)
@@ -135,8 +153,15 @@ class _Runner(Generic[Item, Result]):
             yield on_failure(item, output) if isinstance(output, Failure) else output
 
 
+def catch_time_limit() -> None:
+    """Make this process's soft time limit raise in the item, and its hard one leave no core file."""
+    signal.signal(TIME_LIMIT_SIGNAL, on_alarm)
+    _, hard = resource.getrlimit(resource.RLIMIT_CORE)
+    resource.setrlimit(resource.RLIMIT_CORE, (0, hard))  # SIGXCPU's default action dumps core
+
+
 def start_worker(guard: Guard) -> None:
-    signal.signal(signal.SIGALRM, on_alarm)
+    catch_time_limit()
     if guard.memory_limit_mb:
         limit = guard.memory_limit_mb * 2**20
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
@@ -146,19 +171,34 @@ def on_alarm(signum: int, frame: Any) -> None:
     raise TimeLimitExceeded
 
 
+def cpu_seconds() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def limit_cpu(seconds: float | None) -> None:
+    """Have the kernel end this process with SIGXCPU once its CPU time passes `seconds` (None: no
+    limit). Only the soft value moves; the hard one stays unlimited, so it can be raised again."""
+    _, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    soft = resource.RLIM_INFINITY if seconds is None else math.ceil(seconds)
+    resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
+
+
 def run_one(fn: Callable[[Item], Result], item: Item, guard: Guard) -> Result | Failure:
-    faulthandler.dump_traceback_later(guard.hard_limit_s, exit=True)
-    signal.setitimer(signal.ITIMER_REAL, guard.time_limit_s)
+    faulthandler.dump_traceback_later(guard.wall_backstop_s, exit=True)
+    limit_cpu(cpu_seconds() + guard.hard_limit_s)
+    signal.setitimer(signal.ITIMER_PROF, guard.time_limit_s)
     try:
         return fn(item)
     except TimeLimitExceeded:
-        return Failure("time_limit", f"took longer than the time limit of {guard.time_limit_s:g} s")
+        return Failure("time_limit", f"used more than the time limit of {guard.time_limit_s:g} s of CPU time")
     except MemoryError:
         return Failure("memory_limit", f"needed more than the memory limit of {guard.memory_limit_mb} MB")
     except Exception as err:
         return Failure("exception", f"{type(err).__name__}: {err}")
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.setitimer(signal.ITIMER_PROF, 0)
+        limit_cpu(None)
         faulthandler.cancel_dump_traceback_later()
 
 
@@ -211,8 +251,14 @@ def run_isolated(
 
 
 def death_failure(exitcode: int | None, stuck_for: float, guard: Guard) -> Failure:
-    if exitcode == 1 and stuck_for >= guard.time_limit_s:  # faulthandler's watchdog exits with 1
-        return Failure("time_limit", f"worker stopped at the hard time limit of {guard.hard_limit_s:g} s")
+    if exitcode == -signal.SIGXCPU:
+        return Failure(
+            "time_limit", f"worker stopped at the hard time limit of {guard.hard_limit_s:g} s of CPU time"
+        )
+    if exitcode == 1 and stuck_for >= guard.wall_backstop_s:  # faulthandler's watchdog exits with 1
+        return Failure(
+            "time_limit", f"worker stopped after {guard.wall_backstop_s:g} s (wall clock) without finishing"
+        )
     if exitcode is not None and exitcode < 0:
         name = signal.Signals(-exitcode).name
         hint = " (out of memory?)" if name == "SIGKILL" else ""

@@ -9,7 +9,6 @@ rows and an exception here is a bug that retrying would only repeat.
 from __future__ import annotations
 
 import logging
-import signal
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from functools import cache
@@ -94,14 +93,14 @@ def map_shared(
 
 
 def guarded_batch(unit: tuple[Callable[[Any], Any], list[Any], Any]) -> list[Any]:
-    """Task side of `map_guarded`: each item under the soft time limit (SIGALRM raises inside the
-    item) and the hard one (faulthandler ends the worker). No address-space cap here: a Ray worker
-    lives on after the task, and a cap would outlive it."""
-    from pipeline.engine.guarded import on_alarm, run_batch
+    """Task side of `map_guarded`: each item under the soft time limit (the CPU timer's signal raises
+    inside the item) and the hard ones (RLIMIT_CPU, the wall-clock backstop end the worker). No
+    address-space cap here: a Ray worker lives on after the task, and a cap would outlive it."""
+    from pipeline.engine.guarded import catch_time_limit, run_batch
 
     fn, batch, guard = unit
     try:
-        signal.signal(signal.SIGALRM, on_alarm)
+        catch_time_limit()
     except ValueError:  # not the main thread: only the hard limit applies
         log.warning("ray: task not on the worker's main thread; soft time limit off")
     return run_batch(fn, batch, guard)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import uuid
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cache
@@ -132,8 +131,10 @@ def require_input(cfg: Config, previous: str) -> Path:
 # Resuming. A stage's output folder holds `_RUN.json`, the key of the run that writes it (recipe
 # section, inputs, code), and `units/<n>.json` for each finished work unit, written after the
 # unit's files. A run whose key matches keeps the finished units and does only the rest; any other
-# run starts from an empty folder. `_SUCCESS` names the finished run, so the next stage's key
-# changes whenever this stage's output does.
+# run starts from an empty folder. `_SUCCESS` names the finished run by a hash of its key, so the
+# next stage's key changes whenever this stage's output does. The key holds content only (recipe,
+# input sizes and hashes, code), never a time, pid or absolute path: these files sit inside the
+# outputs DVC hashes, and two clones of the same commit must build byte-identical outputs.
 RUN_FILE = "_RUN.json"
 SUCCESS_FILE = "_SUCCESS"
 UNITS_DIR = "units"
@@ -182,4 +183,5 @@ def unit_done(directory: Path, unit: int, stats: StageStats) -> None:
 
 
 def mark_done(directory: Path) -> None:
-    write_text(directory / SUCCESS_FILE, uuid.uuid4().hex)
+    run = (directory / RUN_FILE).read_bytes()
+    write_text(directory / SUCCESS_FILE, hashlib.sha256(run).hexdigest()[:32])

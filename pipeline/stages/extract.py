@@ -31,6 +31,7 @@ from pipeline.progress import stage_progress
 from pipeline.schema import EXTRACTED
 from pipeline.sources import RawRecord, expand, read_source
 from pipeline.sources.content import html_verdict
+from pipeline.sources.listing import list_inputs
 from pipeline.stages.common import StageStats, finish, mark_done, open_stage, read_stats, stage_dir, unit_done
 from pipeline.storage.ledger import dropped_rows, ledger_dir
 from pipeline.storage.shards import part_path, write_table
@@ -107,20 +108,14 @@ def run(cfg: Config, extractor: Extractor = extract_record) -> StageStats:
 
 
 def run_key(cfg: Config) -> dict:
-    """What the extract stage's output depends on: its recipe sections and its input files."""
-    inputs = []
-    for source in cfg.sources:
-        for path, _ in expand(source):
-            try:
-                status = os.stat(path)
-                inputs.append((path, status.st_size, status.st_mtime_ns))
-            except OSError:  # remote or missing: its reading decides
-                inputs.append((path, None, None))
+    """What the extract stage's output depends on: its recipe sections and its input files, each by
+    its size and content hash (see `pipeline.sources.listing`), so the key is the same in every
+    clone of the same data and changes when a file is added, removed or edited."""
     return {
         "stage": STAGE,
         "sources": [s.model_dump(mode="json") for s in cfg.sources],
         "extract": cfg.extract.model_dump(mode="json"),
-        "inputs": inputs,
+        "inputs": list_inputs(cfg),
     }
 
 

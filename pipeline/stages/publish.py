@@ -35,7 +35,14 @@ from pipeline.storage.manifest import describe_inputs, git_commit, now_utc, pack
 from pipeline.storage.plots import write_plots
 from pipeline.storage.shards import PARQUET_OPTIONS, list_parts, write_table, write_text, writing
 from pipeline.storage.summary import CorpusSummary
-from pipeline.storage.versions import content_hash, file_sha256, find_by_hash, list_versions, next_version
+from pipeline.storage.versions import (
+    BUILD_FILE,
+    content_hash,
+    file_sha256,
+    find_by_hash,
+    list_versions,
+    next_version,
+)
 
 STAGE = "publish"
 LEDGER_FILE = "ledger.parquet"
@@ -139,8 +146,6 @@ def write_version(
 
     manifest = {
         **header,
-        "created_at": now_utc(),
-        "git_commit": git_commit(),
         "config": cfg.model_dump(mode="json"),
         "inputs": describe_inputs([path for source in cfg.sources for path, _ in expand(source)]),
         "stages": stage_counts,
@@ -150,6 +155,8 @@ def write_version(
         "packages": package_versions(),
     }
     write_text(staging / "manifest.json", json.dumps(manifest, indent=2, default=str) + "\n")
+    build = {"created_at": now_utc(), "git_commit": git_commit()}
+    write_text(staging / BUILD_FILE, json.dumps(build, indent=2) + "\n")
     write_plots(cfg, summary)
 
 

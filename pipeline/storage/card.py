@@ -60,9 +60,9 @@ def write_card(corpus_dir: Path, name: str, license_tag: str = "other") -> Path:
     ]
     manifests = {v: read_manifest(corpus_dir, v) for v in versions}
     lines += table(
-        ("version", "parent", "documents", "created", "config fingerprint"),
+        ("version", "parent", "documents", "config fingerprint"),
         [
-            (v, m["parent_version"] or "-", m["documents"], m["created_at"], m["config_fingerprint"])
+            (v, m["parent_version"] or "-", m["documents"], m["config_fingerprint"])
             for v, m in reversed(manifests.items())
         ],
     )
@@ -101,7 +101,8 @@ def write_card(corpus_dir: Path, name: str, license_tag: str = "other") -> Path:
         "`record_offset`, `warc_record_id`, `fetch_date`, `language`, `language_score`, "
         "`quality_signals`, `cluster_id`, `cluster_size`, `corpus_version` and `config_fingerprint`. "
         "Each version folder holds `manifest.json` (inputs with sha256, recipe, counts, shards with "
-        "sha256, package versions, git commit) and `ledger.parquet` (every dropped or failed document "
+        "sha256, package versions), `.sift-build.json` (when it was built, at which git commit) and "
+        "`ledger.parquet` (every dropped or failed document "
         "with its stage, filter, reason, measured value and threshold).",
         "",
         "Inputs of the latest version:",

@@ -1,4 +1,11 @@
-"""manifest.json: everything needed to know what a version is and how it was made."""
+"""manifest.json: everything needed to know what a version is and how it was made.
+
+The manifest holds only what the inputs, recipe and code determine, so two clones of one commit
+publish byte-identical versions and DVC's hash of the corpus folder is the same in both. The two
+facts of a build that differ every time, when it ran and the git commit it ran at, go to
+`.sift-build.json` beside it, which `.dvcignore` keeps out of DVC's hashes (the commit cannot be in
+a hashed file at all: committing the `dvc.lock` that records the hash makes a new commit).
+"""
 
 from __future__ import annotations
 

@@ -12,6 +12,7 @@ import json
 import re
 from pathlib import Path
 
+BUILD_FILE = ".sift-build.json"  # see pipeline.storage.manifest
 VERSION_PATTERN = re.compile(r"^v(\d{4,})-([0-9a-f]{8})$")
 
 
@@ -50,3 +51,9 @@ def next_version(corpus_dir: Path, digest: str) -> str:
 
 def read_manifest(corpus_dir: Path, version: str) -> dict:
     return json.loads((corpus_dir / version / "manifest.json").read_text())
+
+
+def read_build(corpus_dir: Path, version: str) -> dict:
+    """When a version was built and at which git commit (`.sift-build.json`); empty if unknown."""
+    path = corpus_dir / version / BUILD_FILE
+    return json.loads(path.read_text()) if path.is_file() else {}

@@ -8,9 +8,11 @@ import types
 
 import pytest
 
-from pipeline.engine.guarded import Failure, Guard, WorkerStartError, map_guarded
+from pipeline.engine.guarded import TIME_LIMIT_SIGNAL, Failure, Guard, WorkerStartError, map_guarded
 
-GUARD = Guard(time_limit_s=1.0, grace_s=1.0)
+# Limits in CPU seconds: items that stall burn CPU, every other item needs microseconds of it, so no
+# amount of load on the machine moves an item from one side to the other.
+GUARD = Guard(time_limit_s=1.0, grace_s=1.0, wall_limit_s=8.0)
 
 
 def square_or_misbehave(item: int) -> int:
@@ -20,8 +22,11 @@ def square_or_misbehave(item: int) -> int:
         while True:
             pass
     if item == 34:  # signal blocked, as in native code that never returns: only the hard limit ends it
-        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM})
-        time.sleep(60)
+        signal.pthread_sigmask(signal.SIG_BLOCK, {TIME_LIMIT_SIGNAL})
+        while True:
+            pass
+    if item == 144:  # hangs without using the CPU (a lock that is never released): the wall backstop
+        time.sleep(600)
     if item == 55:
         os.kill(os.getpid(), signal.SIGKILL)
     if item == 89:
@@ -56,13 +61,28 @@ def test_an_exception_fails_only_its_item():
 
 
 def test_soft_time_limit_fails_the_item_and_the_worker_goes_on():
-    assert run([20, 21, 22]) == [400, (21, "time_limit", "took longer than the time limit of 1 s"), 484]
+    assert run([20, 21, 22]) == [
+        400,
+        (21, "time_limit", "used more than the time limit of 1 s of CPU time"),
+        484,
+    ]
 
 
 def test_hard_time_limit_ends_a_worker_the_signal_cannot_reach():
     result = run([33, 34, 35, 36], batch_size=4)
     assert result[0] == 33 * 33 and result[2:] == [35 * 35, 36 * 36]
-    assert result[1] == (34, "time_limit", "worker stopped at the hard time limit of 2 s")
+    assert result[1] == (34, "time_limit", "worker stopped at the hard time limit of 2 s of CPU time")
+
+
+def test_an_item_that_hangs_without_using_the_cpu_is_stopped_by_the_wall_clock_backstop():
+    result = run([143, 144, 145], batch_size=3)
+    assert result[0] == 143 * 143 and result[2] == 145 * 145
+    assert result[1] == (144, "time_limit", "worker stopped after 8 s (wall clock) without finishing")
+
+
+def test_the_wall_clock_backstop_is_far_above_the_cpu_limits_by_default():
+    assert Guard(time_limit_s=30.0).wall_backstop_s == 400.0
+    assert Guard(time_limit_s=1.0, grace_s=1.0).wall_backstop_s == 120.0
 
 
 def test_a_killed_worker_is_replaced_and_only_its_item_fails():

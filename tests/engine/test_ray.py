@@ -72,16 +72,12 @@ def test_a_killed_worker_is_retried_and_the_result_is_unchanged(tmp_path, module
 
 
 @pytest.mark.parametrize(
-    ("extractor", "reason"),
-    [
-        (test_extract.stalls_on_one_page, "time_limit"),
-        (test_extract.kills_its_worker_on_one_page, "worker_died"),
-    ],
+    ("extractor", "limits", "reason"), [s[:3] for s in (test_extract.STALLS, test_extract.KILLS)]
 )
 def test_on_ray_a_page_that_stalls_or_kills_its_worker_is_an_error_and_the_run_completes(
-    tmp_path, module_pages_warc, extractor, reason
+    tmp_path, module_pages_warc, extractor, limits, reason
 ):
-    overrides = ["engine=ray", "extract.time_limit_s=1", "extract.batch_size=2", "ray.max_retries=1"]
+    overrides = ["engine=ray", *limits, "extract.batch_size=2", "ray.max_retries=1"]
     cfg = make_config(tmp_path, [module_pages_warc], overrides=overrides)
     stats = extract_stage.run(cfg, extractor=extractor)
     assert stats.errors == {reason: 1}
