@@ -65,7 +65,9 @@ class ExtractConfig(Section):
     max_html_bytes: int = Field(
         5 * 2**20, ge=1, description="Larger pages are dropped as too_large before extraction."
     )
-    time_limit_s: float = Field(30.0, gt=0, description="Per page; a page that takes longer is an error.")
+    time_limit_s: float = Field(
+        30.0, gt=0, description="CPU seconds per page; a page that needs more is an error."
+    )
     worker_memory_mb: int | None = Field(
         4096, ge=256, description="Address-space cap per worker; a page that needs more is an error."
     )
