@@ -178,9 +178,11 @@ def cpu_seconds() -> float:
 
 def limit_cpu(seconds: float | None) -> None:
     """Have the kernel end this process with SIGXCPU once its CPU time passes `seconds` (None: no
-    limit). Only the soft value moves; the hard one stays unlimited, so it can be raised again."""
+    limit). Only the soft value moves; the hard one stays as it is, so the soft one can be raised again."""
     _, hard = resource.getrlimit(resource.RLIMIT_CPU)
-    soft = resource.RLIM_INFINITY if seconds is None else math.ceil(seconds)
+    soft = hard if seconds is None else math.ceil(seconds)
+    if hard != resource.RLIM_INFINITY:  # a limit set from outside (ulimit -t) stays the ceiling
+        soft = min(soft, hard)
     resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
 
 

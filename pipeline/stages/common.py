@@ -13,6 +13,7 @@ from pathlib import Path
 
 from pipeline.config import Config
 from pipeline.storage.shards import reset_dir, write_text
+from pipeline.storage.versions import file_sha256
 
 log = logging.getLogger(__name__)
 
@@ -183,5 +184,13 @@ def unit_done(directory: Path, unit: int, stats: StageStats) -> None:
 
 
 def mark_done(directory: Path) -> None:
-    run = (directory / RUN_FILE).read_bytes()
-    write_text(directory / SUCCESS_FILE, hashlib.sha256(run).hexdigest()[:32])
+    """Name the finished run: by its key, or, for a folder no stage run wrote (no `_RUN.json`),
+    by its files' contents."""
+    run_file = directory / RUN_FILE
+    digest = hashlib.sha256()
+    if run_file.is_file():
+        digest.update(run_file.read_bytes())
+    else:
+        for path in sorted(directory.rglob("*.parquet")):
+            digest.update(f"{path.relative_to(directory)}:{file_sha256(path)}".encode())
+    write_text(directory / SUCCESS_FILE, digest.hexdigest()[:32])
