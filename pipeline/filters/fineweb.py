@@ -11,7 +11,8 @@ import polars as pl
 from pydantic import Field
 
 from pipeline.filters import register
-from pipeline.filters.base import FilterParams, Verdict, first_failure, too_high, too_low
+from pipeline.filters.base import Verdict, first_failure, too_high, too_low
+from pipeline.filters.languages import LanguageRulesParams, by_language, words_text
 from pipeline.filters.repetition import duplicate_parts
 from pipeline.filters.text import TOKEN_PATTERN
 
@@ -19,11 +20,16 @@ from pipeline.filters.text import TOKEN_PATTERN
 FINEWEB_STOP_CHARS = [".", "'", '"', "!", "?"]
 
 
-class FineWebParams(FilterParams):
+class FineWebParams(LanguageRulesParams):
     # Thresholds from datatrove's FineWebQualityFilter (the FineWeb recipe).
     line_punct_thr: float = 0.12  # drop if the fraction of lines ending in punctuation is <= this
+    # FineWeb's datatrove dropped at <= line_punct_thr; the datatrove FineWeb-2 ran drops at < only.
+    line_punct_inclusive: bool = True
     line_punct_exclude_zero: bool = False  # keep documents where no line ends in punctuation
     stop_chars: list[str] = Field(default_factory=lambda: list(FINEWEB_STOP_CHARS), min_length=1)
+    # Also end marks: every character Unicode calls a sentence terminal (。 ！ । ။ ...), as the
+    # TERMINAL_PUNCTUATION set of the datatrove FineWeb-2 ran.
+    any_sentence_terminal: bool = False
     short_line_thr: float = 0.67  # drop if the fraction of short lines is >= this
     short_line_length: int = Field(30, ge=0)  # a line of at most this many characters is short
     # datatrove's code uses 0.01; the FineWeb blog post's text says 0.1. The code built the dataset.
@@ -31,12 +37,40 @@ class FineWebParams(FilterParams):
     new_line_ratio: float = 0.3  # drop if line breaks per token exceed this (datatrove's "list_ratio")
 
 
+def from_fineweb2(entry: dict) -> dict:
+    """FineWeb-2's per-language FineWebQualityFilter settings (fineweb-2-pipeline.py) as parameters.
+
+    FineWeb-2 turned the short-line rule off (short_line_thr 999) and raised char_duplicates_ratio
+    from FineWeb's 0.01 to 0.1 for every language.
+    """
+    return {
+        "line_punct_thr": entry["line_punct_thr"],
+        "line_punct_inclusive": False,
+        "any_sentence_terminal": True,
+        "short_line_thr": 999.0,
+        "char_duplicates_ratio": 0.1,
+        "new_line_ratio": entry["new_line_ratio"],
+    }
+
+
+# For a language with no table entry: its own script's sentence ends count as end marks.
+NEUTRAL = {"any_sentence_terminal": True}
+
+
 @register("fineweb", FineWebParams)
-def fineweb(p: FineWebParams):
+def fineweb(params: FineWebParams):
+    return by_language(params, fineweb_rules, from_fineweb2, NEUTRAL, "fineweb")
+
+
+def fineweb_rules(p: FineWebParams):
     stop = "|".join(pl.escape_regex(mark) for mark in p.stop_chars)
+    if p.any_sentence_terminal:
+        stop += r"|\p{Sentence_Terminal}"
     rules = [
         ("fineweb_empty", pl.col("n_lines") == 0, pl.col("n_lines"), "> 0 lines"),
-        too_low("fineweb_line_punct_ratio", "line_punct_ratio", p.line_punct_thr, inclusive=True),
+        too_low(
+            "fineweb_line_punct_ratio", "line_punct_ratio", p.line_punct_thr, inclusive=p.line_punct_inclusive
+        ),
         too_high("fineweb_short_line_ratio", "short_line_ratio", p.short_line_thr, inclusive=True),
         too_high("fineweb_char_dup_ratio", "char_dup_ratio", p.char_duplicates_ratio, inclusive=True),
         too_high("fineweb_list_ratio", "list_ratio", p.new_line_ratio),
@@ -49,7 +83,14 @@ def fineweb(p: FineWebParams):
         text = docs["text"]
         lines = text.str.split("\n").list.eval(pl.element().filter(pl.element().str.strip_chars() != ""))
         dup = duplicate_parts(lines, docs.height, "line")
-        raw = pl.DataFrame({"text": text, "lines": lines, "dup_chars": dup["dup_line_chars"]}).select(
+        raw = pl.DataFrame(
+            {
+                "text": text,
+                "words_text": docs.select(words_text(docs)).to_series(),
+                "lines": lines,
+                "dup_chars": dup["dup_line_chars"],
+            }
+        ).select(
             n_lines=pl.col("lines").list.len(),
             punct_lines=pl.col("lines").list.eval(pl.element().str.contains(f"(?:{stop})$")).list.sum(),
             short_lines=pl.col("lines")
@@ -57,7 +98,7 @@ def fineweb(p: FineWebParams):
             .list.sum(),
             chars=pl.col("text").str.len_chars() - pl.col("text").str.count_matches("\n", literal=True),
             breaks=pl.col("text").str.count_matches("\n", literal=True),
-            n_tokens=pl.col("text").str.count_matches(TOKEN_PATTERN),
+            n_tokens=pl.col("words_text").str.count_matches(TOKEN_PATTERN),
             dup_chars="dup_chars",
         )
         per_line = pl.max_horizontal(pl.col("n_lines"), 1)

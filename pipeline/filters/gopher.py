@@ -11,20 +11,22 @@ case-insensitively. `docs/filters.md` explains both choices.
 
 from __future__ import annotations
 
+import re
 from typing import Literal
 
 import polars as pl
 from pydantic import Field
 
 from pipeline.filters import register
-from pipeline.filters.base import FilterParams, Verdict, first_failure, too_high, too_low
-from pipeline.filters.text import HAS_LETTER, token_count, words
+from pipeline.filters.base import Verdict, first_failure, too_high, too_low
+from pipeline.filters.languages import LanguageRulesParams, by_language, words_text
+from pipeline.filters.text import HAS_LETTER, tokens, token_count, words
 
 # The paper's stop words: a document must hold at least two different ones.
 GOPHER_STOP_WORDS = ["the", "be", "to", "of", "and", "that", "have", "with"]
 
 
-class GopherQualityParams(FilterParams):
+class GopherQualityParams(LanguageRulesParams):
     # Thresholds from Rae et al. 2021, appendix A.1.1 (the same defaults as datatrove).
     min_words: int = Field(50, ge=0)
     max_words: int = Field(100_000, ge=1)
@@ -41,19 +43,44 @@ class GopherQualityParams(FilterParams):
     ratio_denominator: Literal["words", "tokens"] = "words"
 
 
+def from_fineweb2(entry: dict) -> dict:
+    """FineWeb-2's per-language GopherQualityFilter settings (fineweb-2-pipeline.py) as parameters.
+
+    datatrove's `max_non_alpha_words_ratio` is, despite its name, the minimum share of words with a
+    letter: Sift's `min_alpha_words_ratio`. FineWeb-2 kept the other Gopher defaults (50 words,
+    min_stop_words 2), and so does the filter here.
+    """
+    return {
+        "min_avg_word_length": entry["min_avg_word_length"],
+        "max_avg_word_length": entry["max_avg_word_length"],
+        "min_alpha_words_ratio": entry["max_non_alpha_words_ratio"],
+        "stop_words": entry["stopwords"],
+    }
+
+
+# For a language with no table entry: no stop words to look for, no word lengths to expect.
+NEUTRAL = {"min_stop_words": 0, "min_avg_word_length": 0.0, "max_avg_word_length": float("inf")}
+
+
 def gopher_signals(
     docs: pl.DataFrame, stop_words: list[str], ratio_denominator: str = "words"
 ) -> pl.DataFrame:
     """Per-document measurements the Gopher rules read, computed as column expressions."""
     text = pl.col("text")
+    seg = words_text(docs)
+    # Some languages' stop words are punctuation marks (FineWeb-2's Arabic has "،", Japanese "・"):
+    # then stop words are looked for among tokens, not only words.
+    marks_as_stop_words = any(not re.fullmatch(r"\w+", word) for word in stop_words)
     columns = {
-        "words": words(text),
+        "words": words(seg),
         "lines": text.str.split("\n"),
         "hashes": text.str.count_matches("#", literal=True),
         "ellipses": text.str.count_matches(r"\.\.\.|…"),
     }
     if ratio_denominator == "tokens":  # counted, not extracted: only their number is needed
-        columns["n_tokens"] = token_count(text)
+        columns["n_tokens"] = token_count(seg)
+    if marks_as_stop_words:
+        columns["tokens"] = tokens(seg)
     raw = docs.select(**columns)
     n_words = pl.col("words").list.len()
     per_ratio = pl.max_horizontal(pl.col("n_tokens") if ratio_denominator == "tokens" else n_words, 1)
@@ -74,7 +101,7 @@ def gopher_signals(
         / per_line,
         alpha_words_ratio=pl.col("words").list.eval(pl.element().str.contains(HAS_LETTER)).list.sum()
         / per_ratio,
-        stop_words=distinct_stop_words(raw["words"], stop_words),
+        stop_words=distinct_stop_words(raw["tokens" if marks_as_stop_words else "words"], stop_words),
     )
 
 
@@ -102,7 +129,11 @@ def distinct_stop_words(doc_words: pl.Series, stop_words: list[str]) -> pl.Serie
 
 
 @register("gopher_quality", GopherQualityParams)
-def gopher_quality(p: GopherQualityParams):
+def gopher_quality(params: GopherQualityParams):
+    return by_language(params, gopher_quality_rules, from_fineweb2, NEUTRAL, "gopher_quality")
+
+
+def gopher_quality_rules(p: GopherQualityParams):
     rules = [
         too_low("gopher_too_few_words", "n_words", p.min_words),
         too_high("gopher_too_many_words", "n_words", p.max_words),

@@ -15,20 +15,41 @@ import polars as pl
 from pydantic import Field
 
 from pipeline.filters import register
-from pipeline.filters.base import FilterParams, Verdict, first_failure, too_high
+from pipeline.filters.base import Verdict, first_failure, too_high
+from pipeline.filters.languages import LanguageRulesParams, by_language, words_text
 from pipeline.filters.text import DOC, tokens
 
 
-class GopherRepetitionParams(FilterParams):
-    # Rae et al. 2021, table A1.
-    max_dup_line_frac: float = 0.3
-    max_dup_para_frac: float = 0.3
-    max_dup_line_char_frac: float = 0.2
-    max_dup_para_char_frac: float = 0.2
+class GopherRepetitionParams(LanguageRulesParams):
+    # Rae et al. 2021, table A1. null turns a rule off.
+    max_dup_line_frac: float | None = 0.3
+    max_dup_para_frac: float | None = 0.3
+    max_dup_line_char_frac: float | None = 0.2
+    max_dup_para_char_frac: float | None = 0.2
     top_ngram_char_frac: dict[int, float] = Field(default_factory=lambda: {2: 0.20, 3: 0.18, 4: 0.16})
     dup_ngram_char_frac: dict[int, float] = Field(
         default_factory=lambda: {5: 0.15, 6: 0.14, 7: 0.13, 8: 0.12, 9: 0.11, 10: 0.10}
     )
+
+
+def from_fineweb2(entry: dict) -> dict:
+    """FineWeb-2's per-language GopherRepetitionFilter settings (fineweb-2-pipeline.py) as parameters.
+
+    FineWeb-2 turned the paragraph rules and the duplicate-line character rule off (trafilatura
+    leaves few paragraphs, and its FineWeb filter has its own duplicate-line character rule).
+    """
+    return {
+        "max_dup_line_frac": entry["dup_line_frac"],
+        "max_dup_para_frac": None,
+        "max_dup_para_char_frac": None,
+        "max_dup_line_char_frac": None,
+        "top_ngram_char_frac": {int(n): frac for n, frac in entry["top_n_grams"].items()},
+        "dup_ngram_char_frac": {int(n): frac for n, frac in entry["dup_n_grams"].items()},
+    }
+
+
+# Repetition is measured in characters and tokens, so Gopher's numbers serve any language.
+NEUTRAL: dict = {}
 
 
 def duplicate_parts(parts: pl.Series, n_docs: int, name: str) -> pl.DataFrame:
@@ -151,15 +172,22 @@ def repeated_ngram_chars(table: pl.DataFrame, sizes: list[int]) -> pl.DataFrame:
 
 
 @register("gopher_repetition", GopherRepetitionParams)
-def gopher_repetition(p: GopherRepetitionParams):
+def gopher_repetition(params: GopherRepetitionParams):
+    return by_language(params, gopher_repetition_rules, from_fineweb2, NEUTRAL, "gopher_repetition")
+
+
+def gopher_repetition_rules(p: GopherRepetitionParams):
     top = sorted(p.top_ngram_char_frac)
     dup = sorted(p.dup_ngram_char_frac)
     dups = [(n, p.dup_ngram_char_frac[n]) for n in dup]
+    parts = [
+        ("gopher_dup_para_frac", "dup_para_frac", p.max_dup_para_frac),
+        ("gopher_dup_para_char_frac", "dup_para_char_frac", p.max_dup_para_char_frac),
+        ("gopher_dup_line_frac", "dup_line_frac", p.max_dup_line_frac),
+        ("gopher_dup_line_char_frac", "dup_line_char_frac", p.max_dup_line_char_frac),
+    ]
     rules = [
-        too_high("gopher_dup_para_frac", "dup_para_frac", p.max_dup_para_frac),
-        too_high("gopher_dup_para_char_frac", "dup_para_char_frac", p.max_dup_para_char_frac),
-        too_high("gopher_dup_line_frac", "dup_line_frac", p.max_dup_line_frac),
-        too_high("gopher_dup_line_char_frac", "dup_line_char_frac", p.max_dup_line_char_frac),
+        *(too_high(reason, signal, limit) for reason, signal, limit in parts if limit is not None),
         *(too_high(f"gopher_top_{n}_gram", f"top_{n}_gram_char_frac", p.top_ngram_char_frac[n]) for n in top),
         *(too_high(f"gopher_dup_{n}_grams", f"dup_{n}_gram_char_frac", frac) for n, frac in dups),
     ]
@@ -173,7 +201,7 @@ def gopher_repetition(p: GopherRepetitionParams):
         lines = text.str.split("\n").list.eval(pl.element().filter(pl.element().str.strip_chars() != ""))
         para = duplicate_parts(paragraphs, n_docs, "para")
         line = duplicate_parts(lines, n_docs, "line")
-        grams = ngram_signals(text, top, dup)
+        grams = ngram_signals(docs.select(words_text(docs)).to_series(), top, dup)
         signals = pl.DataFrame(
             {
                 "dup_para_frac": para["dup_para_frac"],

@@ -122,6 +122,9 @@ class Batch:
     def record(self, verdict: Verdict) -> None:
         self.signals.update(verdict.signals)
         self.columns.update(verdict.columns)
+        # Later filters see the columns (per-language rules read `language`).
+        if verdict.columns:
+            self.docs = self.docs.with_columns(values.alias(name) for name, values in verdict.columns.items())
 
 
 def apply_filters(docs: pl.DataFrame, chain: Chain, fingerprint: str) -> Filtered:
