@@ -53,12 +53,16 @@ def digest(docs: list[str], config: Path) -> tuple[str, int, int]:
     batch = pl.from_arrow(conform(frame.to_arrow(), EXTRACTED))
     result = apply_filters(batch, load_chain(filter_specs(load_config(config))), "digest")
     kept = result.kept.select("id", "text", "language", "quality_signals").write_ndjson()
-    ledger = pl.from_arrow(result.ledger).select("id", "filter", "reason", "value", "threshold").write_ndjson()
+    ledger = (
+        pl.from_arrow(result.ledger).select("id", "filter", "reason", "value", "threshold").write_ndjson()
+    )
     return hashlib.sha256((kept + ledger).encode()).hexdigest(), result.kept.height, result.ledger.num_rows
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--evaldata", type=Path, default=Path("/work/shared/evaldata"))
     parser.add_argument("--config", type=Path, default=REPO / "configs" / "corpus.yaml")
     args = parser.parse_args()

@@ -165,8 +165,20 @@ class Config(Section):
     def _known_filters(cls, filters: list[FilterConfig]) -> list[FilterConfig]:
         from pipeline.filters import validate_filter_params
 
+        from pipeline.filters.languages import LanguageRulesParams, unknown_languages
+
         for index, spec in enumerate(filters):
-            validate_filter_params(spec.name, spec.params(), where=f"filters.{index}")
+            params = validate_filter_params(spec.name, spec.params(), where=f"filters.{index}")
+            if isinstance(params, LanguageRulesParams) and params.language_aware():
+                # Per-language rules read the `language` column, which only the language filter writes.
+                if not any(earlier.name == "language" for earlier in filters[:index]):
+                    raise ValueError(
+                        f"filters.{index}: by_language and per_language need a `language` filter "
+                        "earlier in the chain"
+                    )
+                unknown = unknown_languages(params.per_language)
+                if unknown:
+                    raise ValueError(f"filters.{index}.per_language: unknown language code(s) {unknown}")
         return filters
 
     def fingerprint(self) -> str:

@@ -20,7 +20,7 @@ from pydantic import Field
 from pipeline.filters import register
 from pipeline.filters.base import Verdict, first_failure, too_high, too_low
 from pipeline.filters.languages import LanguageRulesParams, by_language, words_text
-from pipeline.filters.text import HAS_LETTER, tokens, token_count, words
+from pipeline.filters.text import HAS_LETTER, token_count, tokens, words
 
 # The paper's stop words: a document must hold at least two different ones.
 GOPHER_STOP_WORDS = ["the", "be", "to", "of", "and", "that", "have", "with"]

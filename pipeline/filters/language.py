@@ -10,6 +10,7 @@ whitespace work is one polars expression over the batch; only the model call loo
 from __future__ import annotations
 
 import importlib.resources
+import json
 from functools import cache
 from pathlib import Path
 from typing import Literal
@@ -34,7 +35,36 @@ class LanguageParams(FilterParams):
         None, description="Keep these lid.176 codes (en, de, ...); null or 'all' keeps every language."
     )
     # FineWeb keeps documents whose top language score is at least 0.65 (Penedo et al. 2024).
-    min_score: float = Field(0.65, ge=0.0, le=1.0)
+    # "calibrated": each language's threshold from data/lid176_min_score.json (docs/filters.md).
+    min_score: float | Literal["calibrated"] = Field(0.65)
+    per_language: dict[str, dict[str, float]] = Field(
+        default_factory=dict, description="lid.176 code -> {min_score: ...} for that language."
+    )
+
+    @field_validator("min_score")
+    @classmethod
+    def _score_range(cls, score: float | str) -> float | str:
+        if isinstance(score, float | int) and not 0.0 <= score <= 1.0:
+            raise ValueError("min_score is a probability: between 0 and 1, or 'calibrated'")
+        return score
+
+    @field_validator("per_language")
+    @classmethod
+    def _per_language_scores(cls, per_language: dict[str, dict[str, float]], info: ValidationInfo):
+        for language, values in per_language.items():
+            unknown = sorted(set(values) - {"min_score"})
+            if unknown:
+                raise ValueError(f"per_language.{language}: unknown key(s) {unknown}; allowed: min_score")
+            if not 0.0 <= values.get("min_score", 0.0) <= 1.0:
+                raise ValueError(f"per_language.{language}.min_score: between 0 and 1")
+        if per_language and "model_path" in info.data:
+            known = model_labels(info.data["model_path"] or str(bundled_model_path()))
+            unknown = sorted(set(per_language) - known)
+            if unknown:
+                raise ValueError(
+                    f"per_language: unknown language code(s) {unknown}; lid.176 knows: {', '.join(sorted(known))}"
+                )
+        return per_language
 
     @field_validator("model_path")
     @classmethod
@@ -63,6 +93,25 @@ class LanguageParams(FilterParams):
 
     def wanted(self) -> list[str] | None:
         return self.languages if isinstance(self.languages, list) else None
+
+    def thresholds(self) -> tuple[float, dict[str, float]]:
+        """The threshold of a language without its own, and each language's own."""
+        default, own = (
+            (self.min_score, {}) if isinstance(self.min_score, float | int) else calibrated_scores()
+        )
+        own = dict(own)
+        own |= {
+            lang: values["min_score"] for lang, values in self.per_language.items() if "min_score" in values
+        }
+        return float(default), own
+
+
+@cache
+def calibrated_scores() -> tuple[float, dict[str, float]]:
+    """The shipped per-language thresholds (benchmarks/language_thresholds.py measured them)."""
+    text = importlib.resources.files("pipeline.filters").joinpath("data/lid176_min_score.json").read_text()
+    table = json.loads(text)
+    return float(table["default"]), dict(table["languages"])
 
 
 def bundled_model_path() -> Path:
@@ -106,6 +155,7 @@ def identify(model, texts: list[str]) -> tuple[list[str], list[float]]:
 def language_filter(params: LanguageParams):
     model_path = params.model_file()
     wanted = params.wanted()
+    default, own = params.thresholds()
 
     def judge(docs: pl.DataFrame) -> Verdict:
         model = load_model(model_path)
@@ -116,7 +166,12 @@ def language_filter(params: LanguageParams):
             schema={"language": pl.Utf8, "score": pl.Float64},
         )
         not_wanted = pl.lit(False) if wanted is None else ~pl.col("language").is_in(wanted)
-        low_score = pl.col("score") < params.min_score
+        if own:  # a threshold per document, from its language
+            limit = pl.col("language").replace_strict(own, default=default, return_dtype=pl.Float64)
+            limit_text = pl.concat_str(pl.lit(">= "), limit.cast(pl.Utf8))
+        else:
+            limit, limit_text = pl.lit(default), pl.lit(f">= {params.min_score}")
+        low_score = pl.col("score") < limit
         out = frame.select(
             reason=pl.when(not_wanted)
             .then(pl.lit("language_not_wanted"))
@@ -125,7 +180,7 @@ def language_filter(params: LanguageParams):
             threshold=pl.when(not_wanted)
             .then(pl.lit(f"in {sorted(wanted or [])}"))
             .when(low_score)
-            .then(pl.lit(f">= {params.min_score}")),
+            .then(limit_text),
         )
         return Verdict(
             reason=out["reason"],

@@ -23,7 +23,7 @@ from importlib import resources
 from typing import Any, Literal
 
 import polars as pl
-from pydantic import Field, field_validator
+from pydantic import Field, ValidationError, field_validator
 
 from pipeline.filters.base import FilterFn, FilterParams, Verdict
 from pipeline.filters.segment import segmented_column, segmenter_of
@@ -63,11 +63,23 @@ class LanguageRulesParams(FilterParams):
                 raise ValueError(
                     f"per_language.{language}: unknown key(s) {unknown}; allowed: {', '.join(sorted(own))}"
                 )
-            cls.model_validate(values)  # each value is checked as the filter's own parameter is
+            try:  # each value is checked as the filter's own parameter is
+                cls.model_validate(values)
+            except ValidationError as err:
+                problem = err.errors()[0]
+                key = ".".join(map(str, problem["loc"]))
+                raise ValueError(f"per_language.{language}.{key}: {problem['msg']}") from None
         return per_language
 
     def language_aware(self) -> bool:
         return self.by_language or bool(self.per_language)
+
+
+def unknown_languages(per_language: dict[str, Any]) -> list[str]:
+    """Codes lid.176 cannot answer (so no document would ever get those rules)."""
+    from pipeline.filters.language import bundled_model_path, model_labels
+
+    return sorted(set(per_language) - model_labels(str(bundled_model_path())))
 
 
 def rules_for(
@@ -175,7 +187,10 @@ def in_batch_order(parts: list[tuple[pl.Series, Verdict]], height: int) -> Verdi
         text=gather([v.text for v in verdicts], pl.Utf8),
         signals={n: gather([v.signals.get(n) for v in verdicts], pl.Float64) for n in signal_names},
         columns={
-            n: gather([v.columns.get(n) for v in verdicts], next(v.columns[n].dtype for v in verdicts if n in v.columns))
+            n: gather(
+                [v.columns.get(n) for v in verdicts],
+                next(v.columns[n].dtype for v in verdicts if n in v.columns),
+            )
             for n in column_names
         },
     )
