@@ -1,4 +1,4 @@
-"""Calibrate lid.176's `min_score` per language on real text; writes pipeline/filters/data/lid176_min_score.json.
+"""Calibrate lid.176's `min_score` per language on real text (pipeline/filters/data/lid176_min_score.json).
 
 FineWeb keeps a document when lid.176's top score is at least 0.65, a number chosen for English.
 On other languages the model is less sure of well-formed text (closely related languages share the
@@ -83,7 +83,8 @@ def main() -> None:
         "method": (
             f"Lingua test sentences (Leipzig web text) joined {PARAGRAPH} at a time into paragraphs; "
             f"min_score = the {KEEP_QUANTILE:.0%} quantile of lid.176's score on the paragraphs it "
-            f"labelled correctly, capped at {CAP} (FineWeb) and floored at {FLOOR}; languages with fewer than {MIN_IDENTIFIED} paragraphs identified correctly have no entry. "
+            f"labelled correctly, capped at {CAP} (FineWeb) and floored at {FLOOR}; languages with "
+            f"fewer than {MIN_IDENTIFIED} paragraphs identified correctly have no entry. "
             "Command: python -m benchmarks.language_thresholds --write"
         ),
         "default": CAP,

@@ -164,7 +164,6 @@ class Config(Section):
     @classmethod
     def _known_filters(cls, filters: list[FilterConfig]) -> list[FilterConfig]:
         from pipeline.filters import validate_filter_params
-
         from pipeline.filters.languages import LanguageRulesParams, unknown_languages
 
         for index, spec in enumerate(filters):

@@ -15,7 +15,8 @@ import polars as pl
 from pydantic import Field
 
 from pipeline.filters import register
-from pipeline.filters.base import FilterParams, Verdict
+from pipeline.filters.base import Verdict
+from pipeline.filters.languages import LanguageRulesParams, by_language
 from pipeline.filters.text import LINE_NO, join_kept_lines, line_table, per_doc
 
 CITATION_PATTERN = r"\[\d*\]|\[edit\]|\[citation needed\]"
@@ -35,7 +36,9 @@ C4_POLICY_SUBSTRINGS = [
 SENTENCE_BOUNDARY = r"[.!?]+[\"'”’)\]]*\s+[^\s\p{Ll}]"
 
 
-class C4Params(FilterParams):
+class C4Params(LanguageRulesParams):
+    # false: every document passes untouched (FineWeb-2 ran no C4 rules on any language).
+    apply: bool = True
     # Defaults from C4 (Raffel et al. 2020) as datatrove's C4QualityFilter implements them.
     remove_citations: bool = True
     filter_no_terminal_punct: bool = True
@@ -98,8 +101,24 @@ def judge_lines(lines: pl.DataFrame, p: C4Params) -> pl.DataFrame:
     )
 
 
+# C4's sentence and line rules count English sentences and English policy phrases; FineWeb-2 applies
+# none of them, so with by_language only English (and the `english` fallback) keeps them.
+def from_fineweb2(entry: dict) -> dict:
+    return {"apply": False}
+
+
+NEUTRAL = {"apply": False}
+
+
 @register("c4", C4Params)
-def c4(p: C4Params):
+def c4(params: C4Params):
+    return by_language(params, c4_rules, from_fineweb2, NEUTRAL, "c4")
+
+
+def c4_rules(p: C4Params):
+    if not p.apply:
+        return lambda docs: Verdict.passing(docs.height)
+
     def judge(docs: pl.DataFrame) -> Verdict:
         lines = judge_lines(line_table(docs["text"]), p)
         removed = ["long_word", "no_terminal_punct", "too_few_words", "javascript", "policy"]

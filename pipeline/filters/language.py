@@ -61,8 +61,9 @@ class LanguageParams(FilterParams):
             known = model_labels(info.data["model_path"] or str(bundled_model_path()))
             unknown = sorted(set(per_language) - known)
             if unknown:
+                known_list = ", ".join(sorted(known))
                 raise ValueError(
-                    f"per_language: unknown language code(s) {unknown}; lid.176 knows: {', '.join(sorted(known))}"
+                    f"per_language: unknown language code(s) {unknown}; lid.176 has: {known_list}"
                 )
         return per_language
 

@@ -151,7 +151,10 @@ def by_language(
             sub = sub.with_columns(segmented_column(sub["text"], language).alias(WORDS_TEXT))
             fn = judge_for(key, language)
             parts.append((rows, fn(sub) if fn is not None else no_rules(sub.height, name)))
-        return in_batch_order(parts, docs.height)
+        verdict = in_batch_order(parts, docs.height)
+        if verdict.text is not None:  # a part that rewrote nothing keeps its text
+            verdict.text = verdict.text.fill_null(docs["text"])
+        return verdict
 
     return judge
 
