@@ -166,7 +166,7 @@ def versions(
 
     corpus_dir = _corpus_dir(config, set_, corpus)
     table = Table(title=str(corpus_dir))
-    for column in ("version", "parent", "documents", "records read", "created", "fingerprint"):
+    for column in ("version", "parent", "documents", "languages", "records read", "created", "fingerprint"):
         table.add_column(column)
     for version in list_versions(corpus_dir):
         manifest = read_manifest(corpus_dir, version)
@@ -174,11 +174,23 @@ def versions(
             version,
             manifest["parent_version"] or "-",
             str(manifest["documents"]),
+            languages_cell(manifest["summary"].get("by_language", {})),
             str(manifest["stages"]["extract"]["input"]),
             read_build(corpus_dir, version).get("created_at", "-"),
             manifest["config_fingerprint"],
         )
     Console().print(table)
+
+
+def languages_cell(by_language: dict[str, dict[str, int]]) -> str:
+    """One line per language: documents, words and characters (older manifests have none)."""
+    return (
+        "\n".join(
+            f"{lang}: {t['documents']} docs, {t['words']} words, {t['characters']} chars"
+            for lang, t in by_language.items()
+        )
+        or "-"
+    )
 
 
 @app.command()

@@ -47,6 +47,7 @@ def report_data(corpus_dir: Path, version: str) -> dict[str, Any]:
         "funnel": funnel(manifest, ledger),
         "reasons": reasons(ledger),
         "languages": counts(docs, "language", TOP_LANGUAGES),
+        "by_language": manifest["summary"].get("by_language", {}),
         "top_domains": counts(docs, "domain", TOP_DOMAINS),
         "lengths": {"characters": docs["chars"].to_list(), "words": docs["words"].to_list()},
         "signals": signals(docs),
@@ -233,6 +234,15 @@ def render(data: dict[str, Any]) -> str:
             f"<tr><td>{esc(stage)}</td><td class='num'>{c['input']}</td><td class='num'>{c['kept']}</td>"
             f"<td class='num'>{c['dropped_total']}</td><td class='num'>{c['errors_total']}</td>"
             f"<td class='num'>{c['keep_rate']:.3f}</td></tr>"
+        )
+    parts.append(
+        "</table><h2>Languages</h2><table><tr><th>language</th><th>documents</th><th>words</th>"
+        "<th>characters</th></tr>"
+    )
+    for language, t in data.get("by_language", {}).items():
+        parts.append(
+            f"<tr><td>{esc(language)}</td><td class='num'>{t['documents']}</td>"
+            f"<td class='num'>{t['words']}</td><td class='num'>{t['characters']}</td></tr>"
         )
     parts.append("</table><h2>Plots</h2><div class='grid'>")
     for caption, uri in figures:

@@ -96,9 +96,12 @@ def test_editing_a_filter_parameter_reruns_only_filter_and_later(repo_copy):
 def test_metrics_and_plots_render(repo_copy):
     metrics = json.loads(sh(["dvc", "metrics", "show", "--json"], repo_copy).strip().splitlines()[-1])
     per_file = next(iter(metrics.values()))["data"]
+    languages = per_file.pop("output/work/metrics/languages.json")["data"]
     stages = {v["data"]["stage"]: v["data"] for v in per_file.values()}
     assert set(stages) == {"extract", "filter", "dedup", "publish"}
     assert all(0 < s["keep_rate"] <= 1 for s in stages.values())
+    assert sum(t["documents"] for t in languages.values()) == stages["publish"]["kept"]
+    assert all(t["words"] > 0 and t["characters"] > 0 for t in languages.values())
     sh(["dvc", "plots", "show", "-o", "plots_html"], repo_copy)
     page = (repo_copy / "plots_html" / "index.html").read_text()
     assert "Filter funnel" in page and "Document length" in page

@@ -54,6 +54,13 @@ def segmented_column(text: pl.Series, language: str | None) -> pl.Series:
     return pl.Series(text.name, segment(text.to_list(), language), dtype=pl.Utf8)
 
 
+def word_counts(text: pl.Series, language: str | None) -> pl.Series:
+    """Words per text as the quality filters count them, after the language's segmentation."""
+    from pipeline.filters.text import WORD_PATTERN
+
+    return segmented_column(text, language).str.count_matches(WORD_PATTERN)
+
+
 @cache
 def icu_splitter(language: str) -> Callable[[str], str]:
     """One break iterator per language and process (creating one loads its dictionary)."""

@@ -16,6 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -26,8 +27,16 @@ from pipeline.progress import stage_progress
 from pipeline.schema import DEDUPED, LEDGER, PUBLISHED, conform
 from pipeline.sources import expand
 from pipeline.stages import STAGE_NAMES
-from pipeline.stages.common import StageStats, check_chain, finish, read_stats, require_input, stage_dir
-from pipeline.storage.card import write_card
+from pipeline.stages.common import (
+    StageStats,
+    check_chain,
+    finish,
+    metrics_path,
+    read_stats,
+    require_input,
+    stage_dir,
+)
+from pipeline.storage.card import UNKNOWN_LANGUAGE, write_card
 from pipeline.storage.layout import FilePlan, plan_files
 from pipeline.storage.ledger import read_ledger
 from pipeline.storage.lock import exclusive
@@ -46,6 +55,7 @@ from pipeline.storage.versions import (
 
 STAGE = "publish"
 LEDGER_FILE = "ledger.parquet"
+GROUP = "_shard_group"
 log = logging.getLogger(__name__)
 
 
@@ -81,6 +91,7 @@ def publish(cfg: Config, corpus_dir: Path) -> StageStats:
         for table in read_documents(parts):
             summary.add(table)
         write_plots(cfg, summary)
+        write_language_metrics(cfg, summary)
         return stats
 
     previous = list_versions(corpus_dir)
@@ -129,11 +140,16 @@ def write_version(
             for s, c in stage_counts.items()
         },
     }
-    plans = plan_files(parts, cfg.publish.row_group_bytes, cfg.publish.shard_bytes) or [()]
-    units = [
-        FileUnit(staging / f"train-{i:05d}-of-{len(plans):05d}.parquet", plan, version, fingerprint, header)
-        for i, plan in enumerate(plans)
-    ]
+    scratch = staging / ".by-language"
+    units = []
+    for prefix, group in shard_groups(parts, scratch).items():
+        plans = plan_files(group, cfg.publish.row_group_bytes, cfg.publish.shard_bytes) or [()]
+        units += [
+            FileUnit(
+                staging / f"{prefix}-{i:05d}-of-{len(plans):05d}.parquet", plan, version, fingerprint, header
+            )
+            for i, plan in enumerate(plans)
+        ]
     summary = CorpusSummary()
     shards = []
     with stage_progress(STAGE, documents) as advance:
@@ -141,6 +157,7 @@ def write_version(
             shards.append(shard)
             summary.merge(file_summary)
             advance(shard["rows"])
+    shutil.rmtree(scratch, ignore_errors=True)
     write_table(build_ledger(cfg), staging / LEDGER_FILE)
     publish_index(in_dir, staging)  # signatures for a later `dedup.against`
 
@@ -158,6 +175,37 @@ def write_version(
     build = {"created_at": now_utc(), "git_commit": git_commit()}
     write_text(staging / BUILD_FILE, json.dumps(build, indent=2) + "\n")
     write_plots(cfg, summary)
+    write_language_metrics(cfg, summary)
+
+
+def write_language_metrics(cfg: Config, summary: CorpusSummary) -> None:
+    """Documents, words and characters per language, for `dvc metrics show` (metrics/languages.json)."""
+    write_text(metrics_path(cfg, "languages"), json.dumps(summary.language_table(), indent=2) + "\n")
+
+
+def shard_groups(parts: list[Path], scratch: Path) -> dict[str, list[Path]]:
+    """File name prefix -> the parts its shards hold: `train` for a one-language version, else per language.
+
+    A version of several languages gets `train-<language>-NNNNN-of-NNNNN.parquet` files, so the
+    dataset card can offer each language as a config of its own without storing a document twice;
+    the parts are split by language (in order) into `scratch` first.
+    """
+    languages = pl.concat(
+        [pl.read_parquet(part, columns=["language"]) for part in parts] or [pl.DataFrame({"language": []})]
+    )["language"]
+    names = languages.fill_null(UNKNOWN_LANGUAGE).unique().sort().to_list()
+    if len(names) <= 1:
+        return {"train": parts}
+    groups: dict[str, list[Path]] = {}
+    for index, part in enumerate(parts):
+        docs = pl.read_parquet(part).with_columns(pl.col("language").fill_null(UNKNOWN_LANGUAGE).alias(GROUP))
+        for (language,), rows in docs.group_by(GROUP, maintain_order=True):
+            path = scratch / language / f"part-{index:05d}.parquet"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            # Nulls stay nulls in the data; only the file name says "unknown".
+            pq.write_table(conform(rows.drop(GROUP).to_arrow(), DEDUPED), path)
+            groups.setdefault(f"train-{language}", []).append(path)
+    return dict(sorted(groups.items()))
 
 
 def make_read_only(directory: Path) -> None:

@@ -1,8 +1,11 @@
 """The dataset card (README.md at the corpus root) that `datasets.load_dataset` reads.
 
 Its YAML header declares one config per version, the newest marked `default: true`, so
-`load_dataset(dir)` loads the newest and `load_dataset(dir, "<version>")` a named one.
-The body describes the newest version from its manifest.
+`load_dataset(dir)` loads the newest and `load_dataset(dir, "<version>")` a named one; and one
+config per language of the newest version, named by its lid.176 code, so `load_dataset(dir, "de")`
+loads the German documents of the newest version. The names cannot clash: a version is always
+`v` + four digits + `-` + eight hex digits (`v0001-1a2b3c4d`), a language code two or three
+lowercase letters. The body describes the newest version from its manifest.
 """
 
 from __future__ import annotations
@@ -14,8 +17,10 @@ import yaml
 from pipeline.storage.shards import write_text
 from pipeline.storage.versions import list_versions, read_manifest
 
+UNKNOWN_LANGUAGE = "unknown"  # documents no language filter labelled: no config of their own
 
-def card_header(versions: list[str], license_tag: str) -> dict:
+
+def card_header(versions: list[str], license_tag: str, latest: dict | None = None) -> dict:
     configs = [
         {
             "config_name": version,
@@ -24,7 +29,22 @@ def card_header(versions: list[str], license_tag: str) -> dict:
         }
         for version in versions
     ]
+    if latest is not None:
+        configs += language_configs(versions[-1], latest)
     return {"configs": configs, "license": license_tag, "task_categories": ["text-generation"]}
+
+
+def language_configs(version: str, manifest: dict) -> list[dict]:
+    """One config per language of `version`: its `train-<language>-*` shards, or all if it has one."""
+    files = [shard["file"] for shard in manifest.get("shards", [])]
+    configs = []
+    for language in manifest["summary"].get("by_language", {}):
+        if language == UNKNOWN_LANGUAGE:
+            continue
+        split = any(name.startswith(f"train-{language}-") for name in files)
+        path = f"{version}/train-{language}-*.parquet" if split else f"{version}/train-*.parquet"
+        configs.append({"config_name": language, "data_files": [{"split": "train", "path": path}]})
+    return configs
 
 
 def table(header: tuple[str, ...], rows: list[tuple]) -> list[str]:
@@ -37,9 +57,11 @@ def write_card(corpus_dir: Path, name: str, license_tag: str = "other") -> Path:
     versions = list_versions(corpus_dir)
     latest = read_manifest(corpus_dir, versions[-1])
     summary = latest["summary"]
+    by_language = summary.get("by_language", {})
+    example = next((lang for lang in by_language if lang != UNKNOWN_LANGUAGE), None)
     lines = [
         "---",
-        yaml.safe_dump(card_header(versions, license_tag), sort_keys=False).rstrip(),
+        yaml.safe_dump(card_header(versions, license_tag, latest), sort_keys=False).rstrip(),
         "---",
         "",
         f"# {name}",
@@ -53,6 +75,11 @@ def write_card(corpus_dir: Path, name: str, license_tag: str = "other") -> Path:
         "from datasets import load_dataset",
         f'latest = load_dataset("{corpus_dir}", split="train")',
         f'pinned = load_dataset("{corpus_dir}", "{versions[-1]}", split="train")',
+        *(
+            [f'one_language = load_dataset("{corpus_dir}", "{example}", split="train")  # newest version']
+            if example
+            else []
+        ),
         "```",
         "",
         "## Versions",
@@ -79,7 +106,18 @@ def write_card(corpus_dir: Path, name: str, license_tag: str = "other") -> Path:
         lines += [f"- {stage} / {reason}: {n}" for reason, n in counts["dropped"].items()]
         lines += [f"- {stage} / {reason} (error): {n}" for reason, n in counts["errors"].items()]
     lines += ["", "### Languages", ""]
-    lines += table(("language", "documents"), list(summary["languages"].items()))
+    if by_language:
+        lines += [
+            "Words are counted with each language's word segmentation (ICU for Chinese, Japanese, Thai, "
+            "Lao, Khmer and Burmese; Kiwi for Korean). Each language is also a config of its own.",
+            "",
+        ]
+        lines += table(
+            ("language", "documents", "words", "characters"),
+            [(lang, t["documents"], t["words"], t["characters"]) for lang, t in by_language.items()],
+        )
+    else:
+        lines += table(("language", "documents"), list(summary["languages"].items()))
     lines += ["", "### Length", ""]
     lines += table(
         ("unit", "total", "mean", "min", "p10", "median", "p90", "max"),

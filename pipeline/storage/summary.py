@@ -1,6 +1,9 @@
 """Corpus statistics gathered while publishing: counts, languages and length distributions.
 
 Computed batch by batch with Arrow kernels, so summarizing costs one pass over data already in memory.
+The length distributions count words as runs between whitespace (as always); the per-language table
+counts words as the quality filters do, with each language's segmenter (`pipeline.filters.segment`),
+so a Chinese or Thai document has its real number of words there.
 """
 
 from __future__ import annotations
@@ -10,8 +13,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 import numpy as np
+import polars as pl
 import pyarrow as pa
 import pyarrow.compute as pc
+
+from pipeline.filters.segment import word_counts
 
 # Histogram buckets of document length in characters (powers of two).
 LENGTH_BUCKETS = [2**k for k in range(6, 21)]
@@ -23,6 +29,8 @@ class CorpusSummary:
     languages: Counter[str] = field(default_factory=Counter)
     chars: list[np.ndarray] = field(default_factory=list)
     words: list[np.ndarray] = field(default_factory=list)
+    # language -> documents, words and characters
+    by_language: dict[str, Counter[str]] = field(default_factory=dict)
 
     def add(self, table: pa.Table) -> None:
         self.documents += table.num_rows
@@ -35,10 +43,23 @@ class CorpusSummary:
         )
         counts = pc.value_counts(pc.fill_null(table.column("language"), "unknown"))
         self.languages.update({item["values"].as_py(): item["counts"].as_py() for item in counts})
+        self.add_languages(table)
+
+    def add_languages(self, table: pa.Table) -> None:
+        docs = pl.from_arrow(table.select(["text", "language"])).with_columns(
+            pl.col("language").fill_null("unknown")
+        )
+        for (language,), group in docs.group_by("language"):
+            totals = self.by_language.setdefault(language, Counter())
+            totals["documents"] += group.height
+            totals["words"] += int(word_counts(group["text"], language).sum())
+            totals["characters"] += int(group["text"].str.len_chars().sum())
 
     def merge(self, other: CorpusSummary) -> None:
         self.documents += other.documents
         self.languages.update(other.languages)
+        for language, totals in other.by_language.items():
+            self.by_language.setdefault(language, Counter()).update(totals)
         self.chars.extend(other.chars)
         self.words.extend(other.words)
 
@@ -76,4 +97,13 @@ class CorpusSummary:
             "languages": dict(self.languages.most_common()),
             "characters": self.describe("chars"),
             "words": self.describe("words"),
+            "by_language": self.language_table(),
+        }
+
+    def language_table(self) -> dict[str, dict[str, int]]:
+        """Documents, words and characters per language, most documents first (ties by code)."""
+        order = sorted(self.by_language.items(), key=lambda item: (-item[1]["documents"], item[0]))
+        return {
+            language: {key: int(totals[key]) for key in ("documents", "words", "characters")}
+            for language, totals in order
         }

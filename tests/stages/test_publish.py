@@ -131,8 +131,9 @@ def test_dataset_card_describes_the_latest_version(tmp_path, pages_warc):
     run(make_config(tmp_path, [pages_warc], filters=[{"name": "language", "mode": "annotate"}]))
     card = (tmp_path / "corpus" / "README.md").read_text()
     header = yaml.safe_load(card.split("---")[1])
-    (config,) = header["configs"]
+    config, *languages = header["configs"]
     assert config["default"] is True and config["data_files"][0]["split"] == "train"
+    assert "de" in [language["config_name"] for language in languages]
     for expected in (
         "### Languages",
         "| de |",
@@ -143,3 +144,22 @@ def test_dataset_card_describes_the_latest_version(tmp_path, pages_warc):
         "## Licenses",
     ):
         assert expected in card, expected
+
+
+def test_each_language_of_the_latest_version_is_a_config(tmp_path, pages_warc):
+    run(make_config(tmp_path, [pages_warc], filters=[{"name": "language", "mode": "annotate"}]))
+    corpus = tmp_path / "corpus"
+    (version,) = list_versions(corpus)
+    manifest = json.loads((corpus / version / "manifest.json").read_text())
+    by_language = manifest["summary"]["by_language"]
+    assert len(by_language) > 1, "the sample pages should hold several languages"
+    for language, totals in by_language.items():
+        if language == "unknown":
+            continue
+        subset = datasets.load_dataset(str(corpus), language, split="train")
+        assert subset.num_rows == totals["documents"]
+        assert set(subset["language"]) == {language}
+        assert sum(len(text) for text in subset["text"]) == totals["characters"]
+    everything = datasets.load_dataset(str(corpus), split="train")
+    assert everything.num_rows == manifest["documents"]
+    assert all(shard["file"].startswith("train-") for shard in manifest["shards"])
