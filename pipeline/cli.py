@@ -168,29 +168,31 @@ def versions(
     table = Table(title=str(corpus_dir))
     for column in ("version", "parent", "documents", "languages", "records read", "created", "fingerprint"):
         table.add_column(column)
-    for version in list_versions(corpus_dir):
+    versions = list_versions(corpus_dir)
+    for version in versions:
         manifest = read_manifest(corpus_dir, version)
         table.add_row(
             version,
             manifest["parent_version"] or "-",
             str(manifest["documents"]),
-            languages_cell(manifest["summary"].get("by_language", {})),
+            str(len(manifest["summary"].get("by_language", {})) or "-"),
             str(manifest["stages"]["extract"]["input"]),
             read_build(corpus_dir, version).get("created_at", "-"),
             manifest["config_fingerprint"],
         )
-    Console().print(table)
-
-
-def languages_cell(by_language: dict[str, dict[str, int]]) -> str:
-    """One line per language: documents, words and characters (older manifests have none)."""
-    return (
-        "\n".join(
-            f"{lang}: {t['documents']} docs, {t['words']} words, {t['characters']} chars"
-            for lang, t in by_language.items()
-        )
-        or "-"
-    )
+    out = Console()
+    out.print(table)
+    if versions:
+        latest = read_manifest(corpus_dir, versions[-1])["summary"].get("by_language", {})
+        per_language = Table(title=f"{versions[-1]} by language (words: each language's segmentation)")
+        for column in ("language", "documents", "words", "characters"):
+            per_language.add_column(column, justify="left" if column == "language" else "right")
+        for language, totals in latest.items():
+            per_language.add_row(
+                language, *(f"{totals[key]:,}" for key in ("documents", "words", "characters"))
+            )
+        if latest:
+            out.print(per_language)
 
 
 @app.command()
