@@ -1,10 +1,11 @@
 """Sift side by side with the tools users would pick instead, on the same inputs, in one run.
 
-    python -m benchmarks [--skip-dedup-scale] [--only minhash filters end-to-end dedup-scale]
+    python -m benchmarks [--skip-dedup-scale] [--only minhash filters fineweb2 end-to-end dedup-scale]
                          [--evaldata /work/shared/evaldata] [--workdir /tmp/sift-anchors] [--no-write]
 
 1. MinHash signatures: Sift vs datasketch (`minhash_vs_datasketch.py`);
-2. quality filters: Sift vs datatrove, speed and decision agreement (`filters_vs_datatrove.py`);
+2. quality filters: Sift vs datatrove, speed and decision agreement (`filters_vs_datatrove.py`), and
+   per-language rules vs datatrove configured as FineWeb-2 (`fineweb2_vs_datatrove.py`);
 3. end to end: `sift run` vs a datatrove pipeline of the same stages, 2 workers (`end_to_end.py`);
 4. the dedup stage's scale curve (`benchmarks.dedup_scale`, when present; takes minutes).
 
@@ -31,18 +32,19 @@ from pathlib import Path
 
 import yaml
 
-from benchmarks import end_to_end, filters_vs_datatrove, machine, minhash_vs_datasketch
+from benchmarks import end_to_end, filters_vs_datatrove, fineweb2_vs_datatrove, machine, minhash_vs_datasketch
 from benchmarks.datatrove_env import ensure_venv, versions
 from benchmarks.documents import extracted_documents, split_warc
 from benchmarks.results_file import read_section, table_rows, write_section
 from pipeline.config import load_config
 
 REPO = Path(__file__).resolve().parents[1]
-PARTS = ("minhash", "filters", "end-to-end", "dedup-scale")
+PARTS = ("minhash", "filters", "fineweb2", "end-to-end", "dedup-scale")
 # How each part's row of the summary table starts (to keep the rows of parts a run leaves out).
 ROW_START = {
     "minhash": "| MinHash",
     "filters": "| quality filters",
+    "fineweb2": "| per-language rules",
     "end-to-end": "| end to end",
     "dedup-scale": "| dedup stage",
 }
@@ -85,7 +87,7 @@ def main() -> None:
     sections: dict[str, str] = {}
     summary: dict[str, str] = {}  # part -> its row of the summary table
 
-    python = ensure_venv() if {"filters", "end-to-end"} & set(parts) else None
+    python = ensure_venv() if {"filters", "fineweb2", "end-to-end"} & set(parts) else None
     datatrove_versions = versions(python) if python else {}
     extracted = None
     if {"minhash", "filters"} & set(parts):
@@ -124,6 +126,19 @@ def main() -> None:
             result, datatrove_versions.get("datatrove", "?")
         )
         summary["filters"] = filters_row(result, datatrove_versions.get("datatrove", "?"))
+
+    if "fineweb2" in parts:
+        log.info("per-language rules: Sift vs datatrove configured as FineWeb-2")
+        result = fineweb2_vs_datatrove.run(
+            args.evaldata, args.repeats, args.workdir / "fineweb2-datatrove.log"
+        )
+        sections[fineweb2_vs_datatrove.SECTION] = result.text
+        summary["fineweb2"] = (
+            f"| per-language rules ({result.documents:,} docs, {result.languages} languages) | datatrove "
+            f"as FineWeb-2 | agreement {result.agreement:.3f}; "
+            f"{result.sift_docs_per_second / result.datatrove_docs_per_second:.1f}x docs/s per core | "
+            f">= 0.95 agreement | {'met' if result.agreement >= 0.95 else 'missed'} |"
+        )
 
     if "end-to-end" in parts:
         log.info("end to end: sift run vs datatrove (%d workers, %d files)", args.workers, args.files)

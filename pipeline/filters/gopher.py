@@ -48,9 +48,13 @@ def from_fineweb2(entry: dict) -> dict:
 
     datatrove's `max_non_alpha_words_ratio` is, despite its name, the minimum share of words with a
     letter: Sift's `min_alpha_words_ratio`. FineWeb-2 kept the other Gopher defaults (50 words,
-    min_stop_words 2), and so does the filter here.
+    min_stop_words 2), and so does the filter here; a recipe's `per_language` can still set any of
+    them, `ratio_denominator` included.
     """
     return {
+        # FineWeb-2 measured its thresholds with datatrove, whose ratios divide by tokens
+        # (punctuation included): its alphabetic-words threshold means that.
+        "ratio_denominator": "tokens",
         "min_avg_word_length": entry["min_avg_word_length"],
         "max_avg_word_length": entry["max_avg_word_length"],
         "min_alpha_words_ratio": entry["max_non_alpha_words_ratio"],

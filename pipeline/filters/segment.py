@@ -93,5 +93,10 @@ def kiwi_model():
 
 
 def kiwi_segments(texts: list[str]) -> list[str]:
+    """Kiwi's morphemes as they are written in the text (its surface spans, as datatrove takes them),
+    not their dictionary forms: 아름다운 is 아름다운, not 아름답 + 은."""
     model = kiwi_model()
-    return [" ".join(token.form for token in tokens) for tokens in model.tokenize(texts)]
+    return [
+        " ".join(piece for token in tokens if (piece := text[token.start : token.end].strip()))
+        for text, tokens in zip(texts, model.tokenize(texts), strict=True)
+    ]
