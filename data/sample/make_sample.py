@@ -1,10 +1,10 @@
 """Rebuild data/sample/sample.warc.gz, reproducibly: the same packages give the same bytes.
 
-The sample is a small crawl of seven hosts, each with its own navigation and footers, in many
-languages and encodings, with every kind of record a real crawl brings home:
+The sample is a small crawl of five sites, each with its own navigation and footers, and six more
+that carry copies, in many languages and encodings, with every kind of record a crawl brings home:
 
   * three documentation sites from Debian packages, served as the project sites serve them:
-    the Apache HTTP Server manual (apache2-doc: English and nine translations, in UTF-8,
+    the Apache HTTP Server manual (apache2-doc: English and ten other languages, in UTF-8,
     ISO-8859-1 and EUC-KR, some declared only in <meta>), the Python 3.11 documentation
     (python3.11-doc) and the Debian Administrator's Handbook (debian-handbook, ten languages,
     some pages only partly translated);
