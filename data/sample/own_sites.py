@@ -3,11 +3,12 @@
 Two sites render the articles in `articles/` into their own templates (navigation, sidebar, footer,
 cookie banner): The Riverside Ledger, a local news paper, and Fieldnotes, a personal blog. Around
 the articles are the pages a crawl also brings home: section and tag pages that are only links,
-forms with hardly any text, a 301, a 404 and a 500, an empty body, JSON, RSS, robots.txt, a PDF
-(one of them served as text/html), a PNG, a post in cp1252 that declares no charset and one sent
-gzip-encoded. Then the copies that dedup must find: a print version of an article (the same text),
-two reprints on other sites (a new headline and intro line), and the seed AP article on four
-syndicating sites (other boilerplate, the spam phrase glued to a word, a truncated tail).
+forms with hardly any text, a 301, a 404 and a 500, an empty body, a table page too large to
+extract, JSON, RSS, robots.txt, two PDFs (one served as text/html), a PNG, a post in cp1252 that
+declares no charset and one sent gzip-encoded. Then the copies that dedup must find: a print
+version of an article (another template, no contact line), two reprints on other sites (a new
+headline and intro line), and the seed AP article on four syndicating sites (other boilerplate, the
+spam phrase glued to a word, a truncated tail).
 """
 
 from __future__ import annotations
@@ -254,6 +255,7 @@ def ledger_fetches() -> list[Fetch]:
                     '<button>Log in</button></form>\n<p><a href="/reset">Forgot your password?</a></p>',
                 ),
                 Fetch(f"{LEDGER}/api/ping", b"", headers=LEDGER_HEADERS),
+                page(f"{LEDGER}/data/water-main-breaks/", "Every water main break", main_breaks_table()),
             ]
     fetches += [
         Fetch(
@@ -310,6 +312,20 @@ def ledger_fetches() -> list[Fetch]:
         ),
     ]
     return fetches
+
+
+def main_breaks_table(rows: int = 66_000) -> str:
+    """The data desk's table behind the water rates story: over 5 MiB of HTML, past extract's limit."""
+    streets = ["Main Street", "River Road", "Elm Avenue", "Cannery Street", "Depot Street", "Front Street"]
+    body = "\n".join(
+        f"<tr><td>{2014 + i * 11 // rows}-{1 + i % 12:02d}-{1 + i % 28:02d}</td><td>{streets[i % 6]}</td>"
+        f"<td>{4 + 2 * (i % 5)} in</td><td>{'cast iron' if i % 3 else 'ductile iron'}</td></tr>"
+        for i in range(rows)
+    )
+    return (
+        "<h1>Every water main break since 2014</h1>\n<table><tr><th>Date</th><th>Street</th><th>Main</th>"
+        f"<th>Material</th></tr>\n{body}\n</table>"
+    )
 
 
 def rss(articles: list[Article]) -> bytes:
