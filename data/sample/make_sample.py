@@ -50,7 +50,6 @@ from pipeline.sources.warc import write_response
 HERE = Path(__file__).resolve().parent
 SEED = HERE.parents[1] / "tests" / "data" / "seed-article.txt"
 CRAWL_START = datetime(2024, 12, 9, 6, 0, 0, tzinfo=timezone.utc)
-LAST_MODIFIED = "Tue, 12 Nov 2024 08:58:00 GMT"  # the manuals' build date in the packages
 
 # name: (version, sha256 of the .deb)
 PACKAGES = {
@@ -178,23 +177,20 @@ def deb_files(deb: Path, root: str) -> dict[str, bytes]:
     raise ValueError(f"{deb}: no data tarball")
 
 
-def pages_of(selection: str) -> list[str]:
-    return selection.split()
-
-
 # ---------------------------------------------------------------- the documentation sites
 
 
 def apache_fetches(files: dict[str, bytes]) -> list[Fetch]:
+    # Each language folder (da/, de/, en/, ...) holds every page; by the page's own language.
     by_language: dict[tuple[str, str], bytes] = {}
     for path, body in files.items():
-        folder, _, page = path.partition("/")
+        page = path.partition("/")[2]
         language = re.search(rb'<html[^>]* lang="([^"]+)"', body) if page.endswith(".html") else None
-        if folder != "style" and language:
+        if language:
             by_language.setdefault((language.group(1).decode(), page.removesuffix(".html")), body)
     fetches = []
     for language, selection in APACHE_PAGES.items():
-        for number, page in enumerate(pages_of(selection)):
+        for number, page in enumerate(selection.split()):
             body = by_language[(language, page)]
             charset = re.search(rb"charset=([\w-]+)", body).group(1).decode().lower()
             # Every other Latin-1 and EUC-KR page says its charset only in <meta>.
@@ -204,7 +200,6 @@ def apache_fetches(files: dict[str, bytes]) -> list[Fetch]:
             suffix = "" if language == "en" else "." + APACHE_SUFFIX.get(language, language)
             headers = (
                 ("Server", "Apache"),
-                ("Last-Modified", LAST_MODIFIED),
                 ("Content-Language", language),
                 ("Vary", "negotiate,accept-language"),
             )
@@ -228,14 +223,10 @@ def apache_fetches(files: dict[str, bytes]) -> list[Fetch]:
 
 
 def python_fetches(files: dict[str, bytes]) -> list[Fetch]:
-    headers = (
-        ("Server", "nginx"),
-        ("Via", "1.1 varnish"),
-        ("Last-Modified", "Sat, 11 Mar 2023 10:00:00 GMT"),
-    )
+    headers = (("Server", "nginx"), ("Via", "1.1 varnish"))
     fetches = [
         Fetch(f"{PYTHON}/{page}.html", files[f"{page}.html"], headers=headers)
-        for page in pages_of(PYTHON_PAGES)
+        for page in PYTHON_PAGES.split()
     ]
     fetches += [
         Fetch("https://docs.python.org/3/tutorial/index.html", files["tutorial/index.html"], headers=headers),
@@ -256,7 +247,7 @@ def handbook_fetches(files: dict[str, bytes]) -> list[Fetch]:
     fetches = []
     for language, selection in HANDBOOK_PAGES.items():
         prefix = HANDBOOK if language == "en-US" else f"{HANDBOOK}/{language}"
-        for page in pages_of(selection):
+        for page in selection.split():
             fetches.append(
                 Fetch(
                     f"{prefix}/stable/{page}.html",
@@ -275,8 +266,13 @@ def record_id(kind: str, index: int, url: str) -> str:
     return f"<urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'{kind}:{index}:{url}')}>"
 
 
+def fetch_time(index: int) -> datetime:
+    """The crawl fetches one URL a minute."""
+    return CRAWL_START + timedelta(minutes=index)
+
+
 def warc_date(index: int) -> str:
-    return (CRAWL_START + timedelta(minutes=index)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return fetch_time(index).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def write_warcinfo(writer: WARCWriter, filename: str) -> None:
@@ -344,18 +340,19 @@ def write_metadata(writer: WARCWriter, fetch: Fetch, index: int, response_id: st
     writer.write_record(record)
 
 
-def write_fetch(writer: WARCWriter, fetch: Fetch, index: int, full: bool) -> int:
-    """The fetch's response (with its request and metadata records if `full`); records written."""
-    date = CRAWL_START + timedelta(minutes=index)
-    headers = [("Date", format_datetime(date, usegmt=True)), *fetch.headers]
+def write_fetch(writer: WARCWriter, fetch: Fetch, index: int, full: bool) -> list[str]:
+    """The fetch's response, with its request and metadata records if `full`; the types written."""
+    headers = [("Date", format_datetime(fetch_time(index), usegmt=True)), *fetch.headers]
     if fetch.content_type is not None:
         headers.insert(1, ("Content-Type", fetch.content_type))
     response_id = record_id("response", index, fetch.url)
-    warc_headers = {"WARC-Record-ID": response_id}
+    warc_headers = {"WARC-Record-ID": response_id, "WARC-Date": warc_date(index)}
     if fetch.identified_type:
         warc_headers["WARC-Identified-Payload-Type"] = fetch.identified_type
+    written = []
     if full:  # the request goes first, pointing at the response to come
         write_request(writer, fetch, index, response_id)
+        written.append("request")
     write_response(
         writer,
         fetch.url,
@@ -363,13 +360,13 @@ def write_fetch(writer: WARCWriter, fetch: Fetch, index: int, full: bool) -> int
         index,
         status=fetch.status,
         headers=headers,
-        base_date=CRAWL_START,
         warc_headers=warc_headers,
     )
+    written.append("response")
     if full and fetch.status.startswith("200"):
         write_metadata(writer, fetch, index, response_id)
-        return 3
-    return 2 if full else 1
+        written.append("metadata")
+    return written
 
 
 def crawl_order(queues: list[list[Fetch]]) -> list[Fetch]:
@@ -392,10 +389,7 @@ def build(debs: dict[str, Path], out: Path) -> Counter:
     write_warcinfo(writer, out.name)
     counts = Counter({"warcinfo": 1})
     for index, fetch in enumerate(fetches, 1):
-        written = write_fetch(writer, fetch, index, fetch.url in full)
-        counts["response"] += 1
-        counts["request"] += written > 1
-        counts["metadata"] += written > 2
+        counts.update(write_fetch(writer, fetch, index, fetch.url in full))
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_bytes(buffer.getvalue())
     return counts

@@ -193,7 +193,7 @@ def ledger_fetches() -> list[Fetch]:
     newest = articles[::-1]
     most_read = newest[:5]
 
-    def page(url: str, title: str, main: str, **kw) -> Fetch:
+    def on_site(url: str, title: str, main: str, **kw) -> Fetch:
         return Fetch(url, ledger_page(title, main, most_read), headers=LEDGER_HEADERS, **kw)
 
     fetches = [
@@ -204,23 +204,25 @@ def ledger_fetches() -> list[Fetch]:
             status="301 Moved Permanently",
             headers=(("Server", "nginx"), ("Location", f"{LEDGER}/")),
         ),
-        page(f"{LEDGER}/", "Local news for Riverside", ledger_listing("Top stories", newest, teasers=True)),
+        on_site(
+            f"{LEDGER}/", "Local news for Riverside", ledger_listing("Top stories", newest, teasers=True)
+        ),
     ]
     for i, article in enumerate(articles):
         related = [a for a in articles if a.section == article.section and a is not article][:3]
-        fetches.append(page(ledger_url(article), article.title, ledger_article_html(article, related)))
+        fetches.append(on_site(ledger_url(article), article.title, ledger_article_html(article, related)))
         if i == 0:
             fetches.append(
                 Fetch(ledger_url(article) + "?output=print", ledger_print(article), headers=LEDGER_HEADERS)
             )
         if i == 2:  # the crawler follows the sidebar's links in between
             fetches += [
-                page(
+                on_site(
                     f"{LEDGER}/news/",
                     "News",
                     ledger_listing("News", [a for a in newest if a.section == "news"], False),
                 ),
-                page(
+                on_site(
                     f"{LEDGER}/subscribe",
                     "Subscribe",
                     "<h1>Subscribe</h1>\n<p>Digital access for $4.99 a month.</p>\n"
@@ -241,12 +243,12 @@ def ledger_fetches() -> list[Fetch]:
             ]
         if i == 5:
             fetches += [
-                page(
+                on_site(
                     f"{LEDGER}/tag/city-council/",
                     "City council",
                     ledger_listing("Stories tagged: City council", [articles[0], articles[5]], False),
                 ),
-                page(
+                on_site(
                     f"{LEDGER}/login",
                     "Log in",
                     '<h1>Log in</h1>\n<form action="/session" method="post">'
@@ -255,7 +257,7 @@ def ledger_fetches() -> list[Fetch]:
                     '<button>Log in</button></form>\n<p><a href="/reset">Forgot your password?</a></p>',
                 ),
                 Fetch(f"{LEDGER}/api/ping", b"", headers=LEDGER_HEADERS),
-                page(f"{LEDGER}/data/water-main-breaks/", "Every water main break", main_breaks_table()),
+                on_site(f"{LEDGER}/data/water-main-breaks/", "Every water main break", main_breaks_table()),
             ]
     fetches += [
         Fetch(
@@ -526,7 +528,9 @@ def blog_fetches() -> list[Fetch]:
 # ---------------------------------------------------------------- copies on other sites
 
 
-def page(title: str, paragraphs: list[str], site: str, extra_before: str = "", extra_after: str = "") -> str:
+def other_site_page(
+    title: str, paragraphs: list[str], site: str, extra_before: str = "", extra_after: str = ""
+) -> str:
     """A plain news template for the sites that syndicate or reprint."""
     body = "\n".join(f"<p>{html.escape(p)}</p>" for p in paragraphs)
     return f"""<!DOCTYPE html>
@@ -557,14 +561,14 @@ def seed_copies(seed_text: str) -> list[Fetch]:
     copies = [
         (
             "https://world-news-daily.example/2024/11/nato-rutte-ukraine",
-            page(title, lines, "World News Daily"),
+            other_site_page(title, lines, "World News Daily"),
         ),
         (
             "https://metro-herald.example/news/nato-chief-ukraine",
-            page(title, spammed, "Metro Herald", extra_after=sidebar),
+            other_site_page(title, spammed, "Metro Herald", extra_after=sidebar),
         ),
-        ("https://valley-times.example/ap/nato-rutte", page(title, article[:-2], "Valley Times")),
-        ("https://coastal-post.example/world/ap-nato", page(title, article, "Coastal Post")),
+        ("https://valley-times.example/ap/nato-rutte", other_site_page(title, article[:-2], "Valley Times")),
+        ("https://coastal-post.example/world/ap-nato", other_site_page(title, article, "Coastal Post")),
     ]
     return [Fetch(url, body.encode()) for url, body in copies]
 
@@ -576,7 +580,7 @@ def reprints() -> list[Fetch]:
     return [
         Fetch(
             "https://valleyweekly.example/region/riverside-bridge-closure-2025",
-            page(
+            other_site_page(
                 "Riverside will close the Mill Street bridge for seven months",
                 list(bridge.paragraphs),
                 "Valley Weekly",
@@ -586,7 +590,7 @@ def reprints() -> list[Fetch]:
         ),
         Fetch(
             "https://pedal-digest.example/stories/winter-commute-notes",
-            page(
+            other_site_page(
                 "Reader story: eleven kilometers to work, all winter",
                 [typographic(p) for p in bike.paragraphs],  # as the blog printed it
                 "Pedal Digest",
