@@ -1,6 +1,6 @@
 """The Ray engine against the local one: the whole pipeline on the same input, same machine.
 
-Two inputs: the bundled sample (240 records) and a larger generated WARC (the 181 ScrapingHub
+Two inputs: the bundled sample (299 records) and a larger generated WARC (the 181 ScrapingHub
 pages, each repeated `--copies` times with a marker so that every payload is distinct and dedup has
 near-duplicate families to find). Each engine runs `pipeline.runner.run` with 2 workers in a fresh
 process and a fresh workdir; the local Ray starts inside the timed run, and its start-up time is
