@@ -14,6 +14,7 @@ from pipeline.config import Config, load_config
 from pipeline.sources.warc import write_pages
 from tests import warc_fixtures
 from tests.filters import texts as filter_texts
+from tests.filters.texts import Texts
 from tests.inputs import EVALDATA, REPO, language_page, pages
 from tests.warc_fixtures import WarcSet
 
@@ -90,7 +91,7 @@ def warcs(request) -> WarcSet:
 
 
 @pytest.fixture(scope="session", params=["ours", "evaldata"])
-def texts(request):
+def texts(request) -> Texts:
     """Texts for the filter tests, by the behaviour each triggers: ours, then the real pages they stand in
     for (skipped where ../shared/evaldata is absent)."""
     if request.param == "ours":

@@ -78,7 +78,7 @@ REAL_EXTRACTION = {
     "target_language": None,
     "deduplicate": False,
 }
-# The English pages among conftest's SCRAPINGHUB_IDS (the others are Korean and Portuguese).
+# The English pages among tests/inputs.py's SCRAPINGHUB_IDS (the others are Korean and Portuguese).
 ENGLISH_SITES = ("theantijunecleaver.com", "sciencealert.com", "thehill.com", "vox.com")
 
 
