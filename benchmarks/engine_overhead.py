@@ -28,6 +28,7 @@ from pipeline.sources.warc import write_pages
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from evaldata import EVALDATA  # noqa: E402
 from results_file import write_section  # noqa: E402
 
 RUNNER = """
@@ -91,7 +92,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--evaldata", type=Path, default=REPO.parent / "shared" / "evaldata")
+    parser.add_argument("--evaldata", type=Path, default=EVALDATA)
     parser.add_argument("--copies", type=int, default=6)
     parser.add_argument("--write", action="store_true", help="update benchmarks/RESULTS.md")
     args = parser.parse_args()
