@@ -1,7 +1,7 @@
 """Sift side by side with the tools users would pick instead, on the same inputs, in one run.
 
     python -m benchmarks [--skip-dedup-scale] [--only minhash filters fineweb2 end-to-end dedup-scale]
-                         [--evaldata /work/shared/evaldata] [--workdir /tmp/sift-anchors] [--no-write]
+                         [--evaldata ../shared/evaldata] [--workdir /tmp/sift-anchors] [--no-write]
 
 1. MinHash signatures: Sift vs datasketch (`minhash_vs_datasketch.py`);
 2. quality filters: Sift vs datatrove, speed and decision agreement (`filters_vs_datatrove.py`), and
@@ -35,6 +35,7 @@ import yaml
 from benchmarks import end_to_end, filters_vs_datatrove, fineweb2_vs_datatrove, machine, minhash_vs_datasketch
 from benchmarks.datatrove_env import ensure_venv, versions
 from benchmarks.documents import extracted_documents, split_warc
+from benchmarks.evaldata import EVALDATA
 from benchmarks.results_file import read_section, table_rows, write_section
 from pipeline.config import load_config
 
@@ -61,7 +62,7 @@ def options() -> argparse.Namespace:
     parser.add_argument("--only", nargs="+", choices=PARTS, default=list(PARTS), help="run only these")
     parser.add_argument("--skip-dedup-scale", action="store_true", help="leave out the minutes-long curve")
     parser.add_argument("--dedup-scale-args", default="", help='passed on, e.g. "--sizes 250000 500000"')
-    parser.add_argument("--evaldata", type=Path, default=Path("/work/shared/evaldata"))
+    parser.add_argument("--evaldata", type=Path, default=EVALDATA)
     parser.add_argument("--config", type=Path, default=REPO / "configs" / "corpus.yaml")
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/sift-anchors"))
     parser.add_argument("--workers", type=int, default=2)

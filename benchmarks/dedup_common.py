@@ -13,8 +13,6 @@ from pipeline.schema import FILTERED, conform
 from pipeline.stages.common import mark_done
 from pipeline.storage.shards import part_path, reset_dir, write_table
 
-DEFAULT_EVALDATA = Path("/work/shared/evaldata")
-
 
 def gold_texts(evaldata: Path) -> list[str]:
     """The gold article texts of the ScrapingHub article-extraction benchmark, in page-id order."""

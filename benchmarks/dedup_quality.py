@@ -10,7 +10,7 @@ Ground truth is the exact Jaccard similarity of every pair's shingle sets (the s
 Sift hashes). The dedup stage runs once on the set; two documents are merged when they end up in
 one cluster (one kept, the other in the ledger as its duplicate).
 
-    python benchmarks/dedup_quality.py [--evaldata /work/shared/evaldata] [--copies 4] [--seed 0]
+    python benchmarks/dedup_quality.py [--evaldata ../shared/evaldata] [--copies 4] [--seed 0]
 """
 
 from __future__ import annotations
@@ -21,7 +21,8 @@ from pathlib import Path
 
 import numpy as np
 import polars as pl
-from dedup_common import DEFAULT_EVALDATA, gold_texts, recipe, write_filter_output
+from dedup_common import gold_texts, recipe, write_filter_output
+from evaldata import EVALDATA
 
 from pipeline.dedup.minhash import shingles
 from pipeline.stages import dedup
@@ -104,7 +105,7 @@ def exact_jaccard(texts: list[str], ngram: int) -> pl.DataFrame:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--evaldata", type=Path, default=DEFAULT_EVALDATA)
+    parser.add_argument("--evaldata", type=Path, default=EVALDATA)
     parser.add_argument("--copies", type=int, default=4, help="syndicated copies per article")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--threshold", type=float, default=0.8)

@@ -27,7 +27,8 @@ from pathlib import Path
 
 import numpy as np
 import polars as pl
-from dedup_common import DEFAULT_EVALDATA, gold_texts, recipe, write_filter_output
+from dedup_common import gold_texts, recipe, write_filter_output
+from evaldata import EVALDATA
 
 FAMILY_SHARE = 0.05  # documents that belong to a near-duplicate family
 MEMBERS_PER_FAMILY = 2.5
@@ -118,7 +119,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[250_000, 500_000, 1_000_000])
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/sift-dedup-scale"))
-    parser.add_argument("--evaldata", type=Path, default=DEFAULT_EVALDATA)
+    parser.add_argument("--evaldata", type=Path, default=EVALDATA)
     parser.add_argument("--per-shard", type=int, default=10_000, help="documents per input shard")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seed", type=int, default=0)

@@ -1,6 +1,6 @@
 """The Ray engine against the local one: the whole pipeline on the same input, same machine.
 
-Two inputs: the bundled sample (240 records) and a larger generated WARC (the 181 ScrapingHub
+Two inputs: the bundled sample (299 records) and a larger generated WARC (the 181 ScrapingHub
 pages, each repeated `--copies` times with a marker so that every payload is distinct and dedup has
 near-duplicate families to find). Each engine runs `pipeline.runner.run` with 2 workers in a fresh
 process and a fresh workdir; the local Ray starts inside the timed run, and its start-up time is
@@ -28,6 +28,7 @@ from pipeline.sources.warc import write_pages
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from evaldata import EVALDATA  # noqa: E402
 from results_file import write_section  # noqa: E402
 
 RUNNER = """
@@ -91,7 +92,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--evaldata", type=Path, default=REPO.parent / "shared" / "evaldata")
+    parser.add_argument("--evaldata", type=Path, default=EVALDATA)
     parser.add_argument("--copies", type=int, default=6)
     parser.add_argument("--write", action="store_true", help="update benchmarks/RESULTS.md")
     args = parser.parse_args()

@@ -5,7 +5,7 @@ texts of their pages (prose, and pages with menus, lists and boilerplate), and p
 over every kept text, every quality signal and every ledger row (filter, reason, value, threshold).
 Run it from two checkouts; equal digests mean the same decisions, byte for byte:
 
-    python -m benchmarks.english_decisions [--evaldata /work/shared/evaldata]
+    python -m benchmarks.english_decisions [--evaldata ../shared/evaldata]
     git archive <base> | tar -x -C /tmp/base && (cd /tmp/base && python -m benchmarks.english_decisions)
 """
 
@@ -19,6 +19,7 @@ from pathlib import Path
 
 import polars as pl
 
+from benchmarks.evaldata import EVALDATA
 from pipeline.config import load_config
 from pipeline.schema import EXTRACTED, conform
 from pipeline.stages.filter import apply_filters, filter_specs, load_chain
@@ -63,7 +64,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--evaldata", type=Path, default=Path("/work/shared/evaldata"))
+    parser.add_argument("--evaldata", type=Path, default=EVALDATA)
     parser.add_argument("--config", type=Path, default=REPO / "configs" / "corpus.yaml")
     args = parser.parse_args()
     sha, kept, dropped = digest(texts(args.evaldata), args.config)

@@ -6,7 +6,7 @@ gold article: lowercase, split on non-word characters, multiset overlap; precisi
 per page, averaged over pages (a page with no output scores 0). Bare `trafilatura.extract` on the
 same HTML is scored beside it, with its own defaults and with the recipe's options.
 
-    python benchmarks/extraction_quality.py [--evaldata /work/shared/evaldata] [--write]
+    python benchmarks/extraction_quality.py [--evaldata ../shared/evaldata] [--write]
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from pathlib import Path
 import polars as pl
 import trafilatura
 import yaml
+from evaldata import EVALDATA
 from results_file import write_section
 from warcio.warcwriter import WARCWriter
 
@@ -92,7 +93,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--evaldata", type=Path, default=Path("/work/shared/evaldata"))
+    parser.add_argument("--evaldata", type=Path, default=EVALDATA)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--write", action="store_true", help="write the section of benchmarks/RESULTS.md")
     args = parser.parse_args()
@@ -125,7 +126,7 @@ def main() -> None:
         ),
         "",
         f"The stage kept {len(by_url)} of {len(pages)} pages.",
-        "Reproduce: `python benchmarks/extraction_quality.py --write` (reads /work/shared/evaldata;",
+        "Reproduce: `python benchmarks/extraction_quality.py --write` (reads ../shared/evaldata;",
         "`--evaldata DIR` for another copy).",
     ]
     report = "\n".join(lines)

@@ -29,6 +29,7 @@ from pathlib import Path
 
 import trafilatura
 import yaml
+from evaldata import EVALDATA
 from results_file import write_section
 from warcio.archiveiterator import ArchiveIterator
 
@@ -95,7 +96,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--evaldata", type=Path, default=Path("/work/shared/evaldata"))
+    parser.add_argument("--evaldata", type=Path, default=EVALDATA)
     parser.add_argument("--pages", type=int, default=None, help="only the first N pages (default: all)")
     parser.add_argument("--repeat", type=int, default=3, help="runs of each; the fastest counts")
     parser.add_argument("--write", action="store_true", help="write the section of benchmarks/RESULTS.md")
@@ -155,7 +156,7 @@ def main() -> None:
         f"- Load average before / after: {load_before[0]:.2f} / {load_after[0]:.2f} (2 cores, shared).",
         "",
         f"Reproduce: `python benchmarks/extraction_speed.py {command_options} --write` (reads",
-        "/work/shared/evaldata; `--evaldata DIR` for another copy).",
+        "../shared/evaldata; `--evaldata DIR` for another copy).",
     ]
     report = "\n".join(lines)
     print(report)

@@ -5,7 +5,7 @@ median about 3 KB), repeated to `--docs` documents and filtered in batches the w
 stage does it, in one process with polars limited to one thread. Prints a Markdown table (the whole
 chain and each filter on its own) for benchmarks/RESULTS.md.
 
-    python -m benchmarks.filter_speed [--evaldata /work/shared/evaldata] [--docs 4000] [--write]
+    python -m benchmarks.filter_speed [--evaldata ../shared/evaldata] [--docs 4000] [--write]
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from pathlib import Path
 import polars as pl
 
 from benchmarks.cpu_time import best_cpu_seconds
+from benchmarks.evaldata import EVALDATA
 from benchmarks.results_file import write_section
 from pipeline.config import load_config
 from pipeline.schema import EXTRACTED, conform
@@ -50,7 +51,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--evaldata", type=Path, default=Path("/work/shared/evaldata"))
+    parser.add_argument("--evaldata", type=Path, default=EVALDATA)
     parser.add_argument("--config", type=Path, default=REPO / "configs" / "corpus.yaml")
     parser.add_argument("--docs", type=int, default=4000)
     parser.add_argument("--batch", type=int, default=2000, help="documents per batch (the stage: a shard)")

@@ -13,7 +13,7 @@ Agreement: the share of documents both keep or both drop, per language, for the 
 filter alone. Speed: the chain's documents per CPU second, one process (datatrove: `filter()` per
 document, its bookkeeping not counted; Sift: the filter stage's `apply_filters` on one batch).
 
-    python -m benchmarks.fineweb2_vs_datatrove [--evaldata /work/shared/evaldata] [--write]
+    python -m benchmarks.fineweb2_vs_datatrove [--evaldata ../shared/evaldata] [--write]
 """
 
 from __future__ import annotations
@@ -25,6 +25,8 @@ import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+
+from benchmarks.evaldata import EVALDATA
 
 os.environ.setdefault("POLARS_MAX_THREADS", "1")
 
@@ -148,7 +150,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--evaldata", type=Path, default=Path("/work/shared/evaldata"))
+    parser.add_argument("--evaldata", type=Path, default=EVALDATA)
     parser.add_argument("--repeats", type=int, default=2)
     parser.add_argument("--log", type=Path, default=Path("/tmp/sift-fineweb2-datatrove.log"))
     parser.add_argument("--write", action="store_true", help="update benchmarks/RESULTS.md")

@@ -6,7 +6,7 @@ over a batch (its whitespace preprocessing, then the model). Accuracy is the sha
 whose top label is the folder's language. Languages lid.176 has no label for are listed apart and
 left out of the macro average; Lingua's `nb` (Bokmål) is lid.176's `no`.
 
-    python -m benchmarks.language_accuracy [--evaldata /work/shared/evaldata] [--write]
+    python -m benchmarks.language_accuracy [--evaldata ../shared/evaldata] [--write]
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from pathlib import Path
 
 import polars as pl
 
+from benchmarks.evaldata import EVALDATA
 from benchmarks.results_file import write_section
 from pipeline.filters import build_filter
 from pipeline.filters.language import LABEL_PREFIX, bundled_model_path, load_model, model_labels
@@ -89,7 +90,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--evaldata", type=Path, default=Path("/work/shared/evaldata"))
+    parser.add_argument("--evaldata", type=Path, default=EVALDATA)
     parser.add_argument("--write", action="store_true", help="update benchmarks/RESULTS.md")
     args = parser.parse_args()
     text = report(

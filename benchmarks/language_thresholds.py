@@ -9,7 +9,7 @@ language filter scores them, and the threshold is the KEEP_QUANTILE quantile of 
 paragraphs it identified correctly (so about 95 % of real paragraphs pass), capped at FineWeb's
 0.65 and floored at FLOOR. Only these numbers ship; the sentences stay in ../shared.
 
-    python -m benchmarks.language_thresholds [--evaldata /work/shared/evaldata] [--write]
+    python -m benchmarks.language_thresholds [--evaldata ../shared/evaldata] [--write]
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from benchmarks.evaldata import EVALDATA
 from pipeline.filters.language import bundled_model_path, identify, load_model, model_labels, one_line
 
 REPO = Path(__file__).resolve().parents[1]
@@ -75,7 +76,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--evaldata", type=Path, default=Path("/work/shared/evaldata"))
+    parser.add_argument("--evaldata", type=Path, default=EVALDATA)
     parser.add_argument("--write", action="store_true", help="update the shipped table")
     args = parser.parse_args()
     rows = calibrate(args.evaldata)

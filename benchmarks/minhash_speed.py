@@ -5,7 +5,7 @@ and blog articles, median ~3 KB), repeated to make the run long enough to time. 
 its shingles ready-made (the same word 5-grams Sift uses, encoded), so only `MinHash(num_perm=128)`
 and `update_batch` are timed; Sift is timed from raw text (folding, hashing, permutations).
 
-    python benchmarks/minhash_speed.py [--evaldata /work/shared/evaldata] [--repeat 5]
+    python benchmarks/minhash_speed.py [--evaldata ../shared/evaldata] [--repeat 5]
 """
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ import datasketch
 import numpy as np
 import polars as pl
 from datasketch import MinHash
-from dedup_common import DEFAULT_EVALDATA, gold_texts
+from dedup_common import gold_texts
+from evaldata import EVALDATA
 
 from pipeline.dedup.minhash import shingles, signatures
 
@@ -47,7 +48,7 @@ def datasketch_documented(shingle_lists: list[list[bytes]]) -> list[np.ndarray]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--evaldata", type=Path, default=DEFAULT_EVALDATA)
+    parser.add_argument("--evaldata", type=Path, default=EVALDATA)
     parser.add_argument("--copies", type=int, default=5, help="times the 181 texts are repeated")
     parser.add_argument("--repeat", type=int, default=5, help="runs per contender; the best counts")
     args = parser.parse_args()

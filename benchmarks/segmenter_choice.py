@@ -10,7 +10,7 @@ Sift's) against ICU, whose answer is the space-separated phrase. Segmenters not 
 are not Sift dependencies) are skipped.
 
     pip install jieba sudachipy sudachidict-core pythainlp   # the comparison side only
-    python -m benchmarks.segmenter_choice [--evaldata /work/shared/evaldata] [--write]
+    python -m benchmarks.segmenter_choice [--evaldata ../shared/evaldata] [--write]
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from benchmarks.evaldata import EVALDATA
 from benchmarks.results_file import write_section
 from pipeline.filters.segment import icu_splitter, kiwi_model
 
@@ -95,7 +96,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
-    parser.add_argument("--evaldata", type=Path, default=Path("/work/shared/evaldata"))
+    parser.add_argument("--evaldata", type=Path, default=EVALDATA)
     parser.add_argument("--write", action="store_true", help="update benchmarks/RESULTS.md")
     args = parser.parse_args()
     rows = []

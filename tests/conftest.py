@@ -1,11 +1,9 @@
-"""Shared fixtures: small real inputs from tests/data, and recipes pointing at a temporary workdir."""
+"""Shared fixtures: inputs we wrote (tests/data), WARCs our code builds, the real evaluation data in
+../shared/evaldata where it exists, and recipes pointing at a temporary workdir."""
 
 from __future__ import annotations
 
-import gzip
-import html
 import io
-import json
 from pathlib import Path
 
 import pytest
@@ -14,41 +12,19 @@ from warcio.warcwriter import WARCWriter
 
 from pipeline.config import Config, load_config
 from pipeline.sources.warc import write_pages
-
-DATA = Path(__file__).parent / "data"
-REPO = Path(__file__).parent.parent
-CC_SAMPLE = DATA / "warc" / "cc-main-2020-34-sample.warc.gz"
-
-
-def scrapinghub_pages() -> list[tuple[str, str, str]]:
-    """(url, html, gold article text) for the benchmark pages copied into tests/data."""
-    truth = json.loads((DATA / "scrapinghub" / "ground-truth.json").read_text())
-    return [
-        (
-            truth[page]["url"],
-            gzip.decompress((DATA / "scrapinghub" / "html" / f"{page}.html.gz").read_bytes()).decode("utf-8"),
-            truth[page]["articleBody"],
-        )
-        for page in sorted(truth)
-    ]
+from tests import warc_fixtures
+from tests.filters import texts as filter_texts
+from tests.filters.texts import Texts
+from tests.inputs import EVALDATA, REPO, language_page, pages
+from tests.warc_fixtures import WarcSet
 
 
-def lingua_page(language: str, sentences: int = 40) -> tuple[str, str]:
-    lines = (DATA / "lingua" / language / "sentences.txt").read_text().splitlines()[:sentences]
-    body = "\n".join(f"<p>{html.escape(' '.join(lines[i : i + 4]))}</p>" for i in range(0, len(lines), 4))
-    page = f"<html><head><title>{language}</title></head><body><article>{body}</article></body></html>"
-    return f"https://lingua.example/{language}", page
-
-
-def seed_page() -> str:
-    """The seed article wrapped as it was scraped: every line a paragraph of the article body."""
-    lines = [line for line in (DATA / "seed-article.txt").read_text().splitlines() if line.strip()]
-    body = "\n".join(f"<p>{html.escape(line)}</p>" for line in lines)
-    return (
-        "<html><head><title>NATO chief urges allies to do more for Ukraine</title></head><body>"
-        "<nav><a href='/'>Home</a> <a href='/world'>World</a></nav>"
-        f"<article>{body}</article><footer>© News Site</footer></body></html>"
-    )
+@pytest.fixture(scope="session")
+def evaldata() -> Path:
+    """../shared/evaldata, or a skip where it is absent."""
+    if not EVALDATA.is_dir():
+        pytest.skip(f"needs the real evaluation data in {EVALDATA}, absent here")
+    return EVALDATA
 
 
 def write_warc(path: Path, pages: list[tuple[str, str]]) -> Path:
@@ -69,12 +45,12 @@ def warc_records(pages: list[tuple[str, str]], gzip: bool = True) -> list[bytes]
 
 
 def pages_with_languages() -> list[tuple[str, str]]:
-    return [(url, page) for url, page, _ in scrapinghub_pages()] + [lingua_page("de"), lingua_page("fr")]
+    return [(url, page) for url, page, _ in pages()] + [language_page("de"), language_page("fr")]
 
 
 @pytest.fixture
 def pages_warc(tmp_path: Path) -> Path:
-    """A WARC of the real benchmark pages plus German and French pages."""
+    """A WARC of our article pages plus German and French pages."""
     return write_warc(tmp_path / "pages.warc.gz", pages_with_languages())
 
 
@@ -98,3 +74,26 @@ def make_config(tmp_path: Path, sources: list, overrides: list[str] | None = Non
     path = tmp_path / "recipe.yaml"
     path.write_text(yaml.safe_dump(recipe(tmp_path, sources, **sections)))
     return load_config(path, overrides)
+
+
+@pytest.fixture(scope="session")
+def our_warcs(tmp_path_factory) -> WarcSet:
+    """The WARC and ARC files tests/warc_fixtures.py builds, and what each holds."""
+    return warc_fixtures.build(tmp_path_factory.mktemp("warcs"))
+
+
+@pytest.fixture(params=["ours", "evaldata"])
+def warcs(request) -> WarcSet:
+    """Our built files, then the real ones in ../shared/evaldata they stand in for (skipped where absent)."""
+    if request.param == "ours":
+        return request.getfixturevalue("our_warcs")
+    return warc_fixtures.evaldata_warcs(request.getfixturevalue("evaldata"))
+
+
+@pytest.fixture(scope="session", params=["ours", "evaldata"])
+def texts(request) -> Texts:
+    """Texts for the filter tests, by the behaviour each triggers: ours, then the real pages they stand in
+    for (skipped where ../shared/evaldata is absent)."""
+    if request.param == "ours":
+        return filter_texts.our_texts()
+    return filter_texts.real_texts(request.getfixturevalue("evaldata"))

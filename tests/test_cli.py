@@ -11,7 +11,8 @@ from typer.testing import CliRunner
 
 from pipeline.cli import app
 from pipeline.storage.versions import list_versions
-from tests.conftest import recipe, seed_page, write_warc
+from tests.conftest import recipe, write_warc
+from tests.inputs import seed_page
 
 COMMANDS = ["run", "extract", "filter", "dedup", "publish", "inputs", "versions", "diff", "report", "inspect"]
 WIDE = {"COLUMNS": "250"}  # rich tables are not cut to the test runner's 80 columns

@@ -3,6 +3,7 @@ import pytest
 from pipeline.compare import diff_versions, flatten, resolve_version
 from pipeline.runner import run
 from tests.conftest import make_config
+from tests.inputs import language_page
 
 
 @pytest.fixture
@@ -15,7 +16,7 @@ def two_versions(tmp_path, pages_warc):
 def test_diff_reports_removed_documents_with_their_reason(two_versions):
     result = diff_versions(two_versions, "v0001", "latest")
     assert result.added.height == 0
-    assert {"https://lingua.example/de", "https://lingua.example/fr"} <= set(result.removed["url"])
+    assert {language_page("de")[0], language_page("fr")[0]} <= set(result.removed["url"])
     assert set(result.removed["reason"]) == {"language_not_wanted"}
     assert set(result.removed["filter"]) == {"language"}
     assert any(key.startswith("filters.0") for key, _, _ in result.config_changes)

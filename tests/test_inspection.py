@@ -23,6 +23,6 @@ def test_cli_prints_examples_and_lists_reasons_for_an_unknown_one(tmp_path, page
     runner = CliRunner()
     config = ["--config", str(tmp_path / "recipe.yaml")]
     shown = runner.invoke(app, ["inspect", *config, "--reason", "language_not_wanted", "-n", "1"])
-    assert shown.exit_code == 0 and "entermedia.co.kr" in shown.output and "showing 1" in shown.output
+    assert shown.exit_code == 0 and "hanbitculture.example" in shown.output and "showing 1" in shown.output
     unknown = runner.invoke(app, ["inspect", *config, "--reason", "gopher_too_few_wrds"])
     assert unknown.exit_code == 1 and "language_not_wanted" in unknown.output

@@ -6,9 +6,10 @@ Through extract and the default recipe, Sift keeps the article and nothing else.
 import polars as pl
 
 from pipeline.runner import run_stage
-from tests.conftest import DATA, make_config, seed_page, write_warc
+from tests.conftest import make_config, write_warc
+from tests.inputs import seed_lines, seed_page
 
-SEED = [line for line in (DATA / "seed-article.txt").read_text().splitlines() if line.strip()]
+SEED = seed_lines()
 ARTICLE, COUNTERS, TEASERS = SEED[:9], SEED[9:14], SEED[14:]
 
 

@@ -9,12 +9,15 @@ span and resumes at the next record start, so one bad stretch does not cost the 
 
 from __future__ import annotations
 
+import io
 import os
+import uuid
 from collections.abc import Iterator
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.recordloader import ArcWarcRecord
+from warcio.statusandheaders import StatusAndHeaders
 
 from pipeline.sources import RawRecord, broken, open_input
 from pipeline.sources.dates import parse_date
@@ -186,31 +189,43 @@ def write_pages(
     Record ids and dates derive from the page's position and URL, so the same pages always give
     the same bytes. Used by `data/sample/make_sample.py` and the tests. Returns the records written.
     """
-    import io
-    import uuid
-    from datetime import timedelta
-
-    from warcio.statusandheaders import StatusAndHeaders
-
-    base_date = base_date or datetime(2024, 11, 5, 8, 0, 0, tzinfo=timezone.utc)
     for offset, (url, html) in enumerate(pages):
-        index = first_index + offset
-        payload = html.encode("utf-8")
-        http_headers = StatusAndHeaders(
-            "200 OK",
-            [("Content-Type", "text/html; charset=utf-8"), ("Content-Length", str(len(payload)))],
-            protocol="HTTP/1.1",
-        )
-        warc_headers = {
-            "WARC-Record-ID": f"<urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'{index}:{url}')}>",
-            "WARC-Date": (base_date + timedelta(minutes=index)).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        }
-        record = writer.create_warc_record(
-            url,
-            "response",
-            payload=io.BytesIO(payload),
-            http_headers=http_headers,
-            warc_headers_dict=warc_headers,
-        )
-        writer.write_record(record)
+        write_response(writer, url, html.encode("utf-8"), first_index + offset, base_date=base_date)
     return len(pages)
+
+
+def write_response(
+    writer,
+    url: str,
+    payload: bytes,
+    index: int,
+    *,
+    status: str = "200 OK",
+    headers: list[tuple[str, str]] | None = None,
+    base_date: datetime | None = None,
+    warc_headers: dict[str, str] | None = None,
+) -> str:
+    """Append one HTTP response record and return its WARC-Record-ID.
+
+    The id derives from `index` and the URL, the WARC-Date is `base_date` plus `index` minutes, so
+    the same arguments always give the same bytes. `headers` are the HTTP headers before
+    Content-Length, which is added (default: an HTML page in UTF-8); `warc_headers` adds or
+    overrides WARC headers.
+    """
+    base_date = base_date or datetime(2024, 11, 5, 8, 0, 0, tzinfo=timezone.utc)
+    if headers is None:
+        headers = [("Content-Type", "text/html; charset=utf-8")]
+    http_headers = StatusAndHeaders(
+        status, [*headers, ("Content-Length", str(len(payload)))], protocol="HTTP/1.1"
+    )
+    record_id = f"<urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'{index}:{url}')}>"
+    fields = {
+        "WARC-Record-ID": record_id,
+        "WARC-Date": (base_date + timedelta(minutes=index)).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        **(warc_headers or {}),
+    }
+    record = writer.create_warc_record(
+        url, "response", payload=io.BytesIO(payload), http_headers=http_headers, warc_headers_dict=fields
+    )
+    writer.write_record(record)
+    return fields["WARC-Record-ID"]

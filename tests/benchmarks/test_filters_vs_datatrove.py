@@ -9,18 +9,19 @@ from benchmarks.filters_vs_datatrove import chain_of, quality_rules, rule_values
 from benchmarks.same_settings import QUALITY_FILTERS, datatrove_params
 from pipeline.config import load_config
 from tests.conftest import REPO
-from tests.filters.texts import EXTRACTED, gold_articles, seed_lines
+from tests.filters.texts import Texts
+from tests.inputs import seed_lines
 
 
-def real_documents() -> pl.DataFrame:
-    texts = [row["text"] for row in EXTRACTED] + gold_articles() + ["\n".join(seed_lines())]
-    return pl.DataFrame({"id": [f"doc-{i}" for i in range(len(texts))], "text": texts})
+def documents(texts: Texts) -> pl.DataFrame:
+    documents = [*texts.all_extracted(), *texts.gold_articles, "\n".join(seed_lines())]
+    return pl.DataFrame({"id": [f"doc-{i}" for i in range(len(documents))], "text": documents})
 
 
-def test_the_rule_table_reproduces_every_decision_of_sifts_four_filters_on_real_texts():
+def test_the_rule_table_reproduces_every_decision_of_sifts_four_filters_on_real_texts(texts):
     cfg = load_config(REPO / "configs" / "corpus.yaml")
     rules = quality_rules(datatrove_params(cfg)["filters"])
-    verdicts = sift_alone(real_documents(), chain_of(cfg, QUALITY_FILTERS))
+    verdicts = sift_alone(documents(texts), chain_of(cfg, QUALITY_FILTERS))
     dropped = 0
     for name in QUALITY_FILTERS:
         reasons = verdicts[name]["reasons"]

@@ -4,16 +4,16 @@ import pytest
 from datasketch import MinHash
 
 from pipeline.dedup.minhash import normalized, shingle_hash, shingles, signatures
-from tests.conftest import DATA, scrapinghub_pages
+from tests.inputs import DATA, pages
 
 
 def real_texts() -> list[str]:
-    return [gold for _, _, gold in scrapinghub_pages()]
+    return [gold for _, _, gold in pages()]
 
 
 @pytest.mark.parametrize("scheme", ["affine32", "legacy"])
 def test_signatures_equal_datasketch_given_sifts_hash_function(scheme):
-    german = (DATA / "lingua" / "de" / "sentences.txt").read_text()[:3000]
+    german = (DATA / "texts" / "de.txt").read_text()[:3000]
     texts = [*real_texts(), german, "short text", "", "!!!"]
     ours = signatures(pl.Series(texts), ngram=5, num_perm=128, seed=7, scheme=scheme)
     for row, text in zip(ours, texts, strict=True):

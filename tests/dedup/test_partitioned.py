@@ -18,7 +18,8 @@ from pipeline.engine import LocalExecutor
 from pipeline.runner import run
 from pipeline.stages import dedup
 from pipeline.storage.versions import list_versions
-from tests.conftest import make_config, scrapinghub_pages, write_warc
+from tests.conftest import make_config, write_warc
+from tests.inputs import pages
 from tests.stages.test_dedup import articles, config, edited, write_filtered
 
 
@@ -117,8 +118,8 @@ def test_best_signal_no_document_has_is_an_error_when_partitioned(tmp_path):
 
 
 def test_against_a_published_version_matches_in_memory(tmp_path):
-    pages = [(url, page) for url, page, _ in scrapinghub_pages()]
-    run(make_config(tmp_path, [write_warc(tmp_path / "v1.warc.gz", pages)], filters=[]))
+    published = [(url, page) for url, page, _ in pages()]
+    run(make_config(tmp_path, [write_warc(tmp_path / "v1.warc.gz", published)], filters=[]))
     (version,) = list_versions(tmp_path / "corpus")
     # A large corpus's index has many row groups, and partitioned clustering reads one per task.
     index_path = tmp_path / "corpus" / version / INDEX_PATH

@@ -14,9 +14,10 @@ from pipeline.stages import dedup as dedup_stage
 from pipeline.stages import extract as extract_stage
 from pipeline.stages import filter as filter_stage
 from pipeline.storage.versions import list_versions
-from tests.conftest import REPO, make_config, scrapinghub_pages
+from tests.conftest import REPO, make_config
 from tests.dedup import test_partitioned
 from tests.engine import faults
+from tests.inputs import pages
 from tests.stages import test_dedup, test_extract
 
 ray = pytest.importorskip("ray")
@@ -81,7 +82,7 @@ def test_on_ray_a_page_that_stalls_or_kills_its_worker_is_an_error_and_the_run_c
     cfg = make_config(tmp_path, [module_pages_warc], overrides=overrides)
     stats = extract_stage.run(cfg, extractor=extractor)
     assert stats.errors == {reason: 1}
-    assert stats.kept == len(scrapinghub_pages()) + 1
+    assert stats.kept == len(pages()) + 1
 
 
 def test_on_ray_dedup_clusters_by_partition_and_survives_killed_workers(tmp_path, monkeypatch):

@@ -3,7 +3,8 @@ import re
 import polars as pl
 
 from pipeline.filters.c4 import C4_POLICY_SUBSTRINGS, SENTENCE_BOUNDARY
-from tests.filters.texts import EXTRACTED, gold_articles, judge, real_text, seed_lines
+from tests.filters.texts import judge
+from tests.inputs import seed_lines
 
 FINEWEB = {"filter_no_terminal_punct": False}
 
@@ -35,11 +36,11 @@ def reference(text: str, terminal_punct: bool = True) -> tuple[str | None, str]:
     return ("c4_too_few_sentences" if sentences < 5 else None), "\n".join(kept).strip()
 
 
-def test_vectorized_rules_equal_the_line_by_line_definition():
-    texts = [row["text"] for row in EXTRACTED] + gold_articles() + ["\n".join(seed_lines())]
+def test_vectorized_rules_equal_the_line_by_line_definition(texts):
+    documents = [*texts.all_extracted(), *texts.gold_articles, "\n".join(seed_lines())]
     for terminal_punct in (True, False):
-        verdict = judge("c4", texts, filter_no_terminal_punct=terminal_punct)
-        for i, text in enumerate(texts):
+        verdict = judge("c4", documents, filter_no_terminal_punct=terminal_punct)
+        for i, text in enumerate(documents):
             reason, cleaned = reference(text, terminal_punct)
             assert verdict.reason[i] == reason
             if reason is None:
@@ -54,21 +55,21 @@ def test_real_article_keeps_its_sentences_and_loses_its_headline():
     assert verdict.text[0].endswith("without any time limit,” Macron said.")
 
 
-def test_short_post_fails_min_sentences():
-    verdict = judge("c4", [real_text("september-2018-open-thread")])
+def test_short_post_fails_min_sentences(texts):
+    verdict = judge("c4", [texts["open-thread"].text])
     assert verdict.reason[0] == "c4_too_few_sentences"
     assert verdict.value[0] < 5 and verdict.threshold[0] == ">= 5 sentences"
 
 
-def test_lorem_ipsum_and_curly_bracket_drop_the_document():
-    article = gold_articles()[2]
+def test_lorem_ipsum_and_curly_bracket_drop_the_document(texts):
+    article = texts.gold_articles[2]
     lorem = judge("c4", [article + "\nLorem ipsum dolor sit amet, consectetur adipiscing elit."])
     code = judge("c4", [article + "\nThe config reads { debug: true } at startup."])
     assert lorem.reason[0] == "c4_lorem_ipsum" and code.reason[0] == "c4_curly_bracket"
 
 
-def test_javascript_and_policy_lines_are_removed_not_the_document():
-    article = gold_articles()[2]
+def test_javascript_and_policy_lines_are_removed_not_the_document(texts):
+    article = texts.gold_articles[2]
     text = article + "\nPlease enable JavaScript to view the comments.\nThis site uses cookies to improve it."
     verdict = judge("c4", [text], **FINEWEB)
     assert verdict.reason[0] is None
@@ -76,10 +77,11 @@ def test_javascript_and_policy_lines_are_removed_not_the_document():
     assert verdict.signals["c4_lines_javascript"][0] == 1 and verdict.signals["c4_lines_policy"][0] == 1
 
 
-def test_citation_markers_are_cut():
-    verdict = judge("c4", [real_text("GE-Healthcare")], **FINEWEB)
-    assert verdict.signals["c4_citations"][0] >= 1
-    assert "shift[1]" not in verdict.text[0] and "alarms per shift" in verdict.text[0]
+def test_citation_markers_are_cut(texts):
+    release = texts["partnership-release"]
+    verdict = judge("c4", [release.text], **FINEWEB)
+    assert verdict.signals["c4_citations"][0] >= 1 and release.facts["cited"] in release.text
+    assert release.facts["cited"] not in verdict.text[0] and release.facts["kept"] in verdict.text[0]
 
 
 def test_fineweb_setting_keeps_lines_without_terminal_punctuation():

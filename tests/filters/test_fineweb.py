@@ -1,19 +1,20 @@
-from tests.filters.texts import gold_articles, judge, real_text, seed_lines
+from tests.filters.texts import judge
+from tests.inputs import seed_lines
 
 
-def test_real_articles_pass():
-    verdict = judge("fineweb", gold_articles())
-    assert verdict.reason.to_list() == [None] * len(gold_articles())
+def test_real_articles_pass(texts):
+    verdict = judge("fineweb", texts.gold_articles)
+    assert verdict.reason.to_list() == [None] * len(texts.gold_articles)
 
 
-def test_lines_without_end_punctuation_fail():
-    verdict = judge("fineweb", [real_text("jeongdongtheater")])  # lines end in emoji
+def test_lines_without_end_punctuation_fail(texts):
+    verdict = judge("fineweb", [texts["theatre-reviews"].text])  # lines end in emoji
     assert verdict.reason[0] == "fineweb_line_punct_ratio"
     assert verdict.value[0] <= 0.12 and verdict.threshold[0] == "> 0.12"
 
 
-def test_repeated_lines_fail_on_duplicated_characters():
-    verdict = judge("fineweb", [real_text("beachbodyondemand")])  # the meal plan, day after day
+def test_repeated_lines_fail_on_duplicated_characters(texts):
+    verdict = judge("fineweb", [texts["meal-prep-plan"].text])  # the meal plan, day after day
     assert verdict.reason[0] == "fineweb_char_dup_ratio"
     assert verdict.value[0] >= 0.01 and verdict.threshold[0] == "< 0.01"
 

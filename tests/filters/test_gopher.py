@@ -1,29 +1,31 @@
 import pytest
 
 from pipeline.filters.gopher import GOPHER_STOP_WORDS
-from tests.filters.texts import gold_articles, judge, real_text
+from tests.filters.texts import judge
 
 
 def gopher(texts, **params):
     return judge("gopher_quality", texts, **params)
 
 
-def test_real_articles_pass():
-    verdict = gopher(gold_articles())
+def test_real_articles_pass(texts):
+    verdict = gopher(texts.gold_articles)
     assert verdict.reason.null_count() == verdict.reason.len()
     assert verdict.signals["gopher_n_words"].min() > 50
 
 
-def test_punctuation_does_not_count_against_alphabetic_words():
+def test_punctuation_does_not_count_against_alphabetic_words(texts):
     # A news article full of figures and punctuation: with every comma counted as a non-alphabetic
-    # "word" its ratio fell to 0.73 and it was dropped; over words, as the paper defines it, it passes.
-    verdict = gopher([real_text("foxbusiness.com")])
+    # "word" its ratio falls below 0.8 and it is dropped; over words, as the paper defines it, it passes.
+    article = texts["retail-earnings"].text
+    verdict = gopher([article])
     assert verdict.reason[0] is None
     assert verdict.signals["gopher_alpha_words_ratio"][0] >= 0.8
+    assert gopher([article], ratio_denominator="tokens").reason[0] == "gopher_alpha_words"
 
 
-def test_page_of_numbers_fails_the_alphabetic_words_rule():
-    verdict = gopher([real_text("floridatoday")])
+def test_page_of_numbers_fails_the_alphabetic_words_rule(texts):
+    verdict = gopher([texts["sports-roundup"].text])
     assert verdict.reason[0] == "gopher_alpha_words"
     assert verdict.value[0] < 0.8 and verdict.threshold[0] == ">= 0.8"
 
@@ -34,9 +36,9 @@ def test_short_document_fails_min_words_with_value_and_threshold():
     assert verdict.value[0] == 10 and verdict.threshold[0] == ">= 50"
 
 
-def test_lines_ending_in_ellipsis_fail():
+def test_lines_ending_in_ellipsis_fail(texts):
     teaser = "Remarkable stories about another wonderful afternoon with the family…"
-    verdict = gopher(["\n".join([teaser] * 5 + gold_articles()[0].splitlines()[:3])], min_words=5)
+    verdict = gopher(["\n".join([teaser] * 5 + texts.gold_articles[0].splitlines()[:3])], min_words=5)
     assert verdict.reason[0] == "gopher_ellipsis_lines"
 
 
@@ -72,9 +74,9 @@ def test_two_different_stop_words_pass_whatever_their_case():
     assert verdict.signals["gopher_stop_words"][0] == 2
 
 
-def test_a_real_article_stripped_of_all_stop_words_but_the_is_dropped():
+def test_a_real_article_stripped_of_all_stop_words_but_the_is_dropped(texts):
     others = set(GOPHER_STOP_WORDS) - {"the"}
-    article = gold_articles()[0]
+    article = texts.gold_articles[0]
     stripped = " ".join(w for w in article.split() if w.lower().strip(".,;:!?\"'()") not in others)
     assert stripped.lower().count("the ") > 10  # "the" itself stays, many times
     verdict = gopher([article, stripped])

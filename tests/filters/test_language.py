@@ -1,16 +1,24 @@
+from collections.abc import Callable
+
 import polars as pl
 import pytest
 
 from pipeline.config import ConfigError
 from pipeline.filters import build_filter
 from pipeline.filters.language import LABEL_PREFIX, MissingModelError, bundled_model_path, load_model
-from tests.conftest import DATA, make_config
+from tests.conftest import make_config
+from tests.inputs import sentences
 
 LANGUAGES = ["en", "de", "fr", "es", "ja", "ru"]
 
 
-def sentences(language: str, n: int = 30) -> list[str]:
-    return (DATA / "lingua" / language / "sentences.txt").read_text().splitlines()[:n]
+@pytest.fixture(params=["ours", "lingua"])
+def corpus(request) -> Callable[[str, int], list[str]]:
+    """The first n sentences in a language: ours, then Lingua's test sentences in ../shared/evaldata."""
+    if request.param == "ours":
+        return sentences
+    folder = request.getfixturevalue("evaldata") / "langid" / "lingua"
+    return lambda language, n: (folder / language / "sentences.txt").read_text().splitlines()[:n]
 
 
 def detect(texts: list[str], **params) -> pl.DataFrame:
@@ -20,13 +28,13 @@ def detect(texts: list[str], **params) -> pl.DataFrame:
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
-def test_identifies_real_sentences(language):
-    detected = detect(sentences(language))["language"].to_list()
-    assert detected.count(language) / len(detected) >= 0.9
+def test_identifies_real_sentences(corpus, language):
+    detected = detect(corpus(language, 30))["language"].to_list()
+    assert len(detected) == 30 and detected.count(language) / len(detected) >= 0.9
 
 
-def test_filter_answers_exactly_what_the_model_answers_on_the_raw_sentence():
-    texts = [s for language in LANGUAGES for s in sentences(language, 60)]
+def test_filter_answers_exactly_what_the_model_answers_on_the_raw_sentence(corpus):
+    texts = [s for language in LANGUAGES for s in corpus(language, 60)]
     model = load_model(str(bundled_model_path()))
     raw = [model.predict(text, k=1) for text in texts]
     got = detect(texts)

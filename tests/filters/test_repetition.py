@@ -5,7 +5,8 @@ import polars as pl
 
 from pipeline.filters.repetition import ngram_signals
 from pipeline.filters.text import tokens
-from tests.filters.texts import EXTRACTED, gold_articles, judge, real_text, seed_lines
+from tests.filters.texts import judge
+from tests.inputs import seed_lines
 
 
 def reference(words: list[str], top: list[int], dup: list[int]) -> dict[str, int]:
@@ -26,22 +27,22 @@ def reference(words: list[str], top: list[int], dup: list[int]) -> dict[str, int
     return out
 
 
-def test_vectorized_ngram_counts_equal_the_per_document_definition():
-    texts = [row["text"] for row in EXTRACTED] + gold_articles() + ["", "one", "a b a b a b a b a b"]
-    series = pl.Series(texts)
+def test_vectorized_ngram_counts_equal_the_per_document_definition(texts):
+    documents = [*texts.all_extracted(), *texts.gold_articles, "", "one", "a b a b a b a b a b"]
+    series = pl.Series(documents)
     got = ngram_signals(series, [2, 3, 4], [5, 6, 7, 8, 9, 10])
     token_lists = pl.DataFrame({"t": series}).select(tokens(pl.col("t")))["t"].to_list()
     for i, words in enumerate(token_lists):
-        assert got.row(i, named=True) == reference(words, [2, 3, 4], [5, 6, 7, 8, 9, 10]), texts[i][:80]
+        assert got.row(i, named=True) == reference(words, [2, 3, 4], [5, 6, 7, 8, 9, 10]), documents[i][:80]
 
 
-def test_real_articles_pass():
-    verdict = judge("gopher_repetition", gold_articles())
-    assert verdict.reason.to_list() == [None] * len(gold_articles())
+def test_real_articles_pass(texts):
+    verdict = judge("gopher_repetition", texts.gold_articles)
+    assert verdict.reason.to_list() == [None] * len(texts.gold_articles)
 
 
-def test_page_repeating_its_lines_fails():
-    verdict = judge("gopher_repetition", [real_text("beachbodyondemand")])
+def test_page_repeating_its_lines_fails(texts):
+    verdict = judge("gopher_repetition", [texts["meal-prep-plan"].text])
     assert verdict.reason[0] == "gopher_dup_line_frac"
     assert verdict.value[0] > 0.3 and verdict.threshold[0] == "<= 0.3"
 
@@ -52,8 +53,8 @@ def test_article_published_twice_in_one_page_fails_on_paragraphs():
     assert verdict.reason[0] == "gopher_dup_para_frac"
 
 
-def test_repeated_ngrams_are_caught_inside_lines_that_differ():
-    paragraphs = [line for line in gold_articles()[1].splitlines() if line.strip()][:3]
+def test_repeated_ngrams_are_caught_inside_lines_that_differ(texts):
+    paragraphs = [line for line in texts.gold_articles[1].splitlines() if line.strip()][:3]
     looped = " ".join(paragraphs * 3)  # one line, so no duplicate lines or paragraphs
     verdict = judge("gopher_repetition", [looped])
     assert re.fullmatch(r"gopher_dup_\d+_grams", verdict.reason[0])

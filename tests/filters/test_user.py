@@ -4,8 +4,8 @@ import pytest
 from pipeline.config import ConfigError
 from pipeline.filters import build_filter
 from pipeline.stages import extract, filter
-from tests.conftest import make_config, seed_page, write_warc
-from tests.filters.texts import gold_articles, seed_lines
+from tests.conftest import make_config, write_warc
+from tests.inputs import seed_lines, seed_page
 
 MODULE = "tests.filters.user_filters"
 
@@ -21,9 +21,9 @@ def test_parameters_are_checked_against_the_signature_when_the_recipe_loads(tmp_
         make_config(tmp_path, ["x"], filters=[{"name": f"{MODULE}:missing"}])
 
 
-def test_boolean_result_drops_with_the_function_name_as_reason():
+def test_boolean_result_drops_with_the_function_name_as_reason(texts):
     _, judge = build_filter(f"{MODULE}:mentions", {"words": ["Ukraine"], "max_mentions": 2})
-    verdict = judge(pl.DataFrame({"text": ["\n".join(seed_lines()[:9]), gold_articles()[0]]}))
+    verdict = judge(pl.DataFrame({"text": ["\n".join(seed_lines()[:9]), texts.gold_articles[0]]}))
     assert verdict.reason.to_list() == ["mentions", None]
 
 

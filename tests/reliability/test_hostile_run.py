@@ -23,7 +23,8 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 from pipeline.runner import run
-from tests.conftest import lingua_page, make_config, warc_records
+from tests.conftest import make_config, warc_records
+from tests.inputs import language_page
 from tests.reliability.hostile import TRIED, no_markers
 
 LANGUAGES = ["en", "de", "fr", "es", "ru", "ja"]
@@ -42,9 +43,9 @@ class Corpus:
     made: int = 0
 
     def good_page(self) -> tuple[str, str]:
-        """A real page (Lingua sentences), its bytes made unique so no copy is a duplicate."""
+        """A page of our sentences in one of six languages, made unique so no copy is a duplicate."""
         index = self.made = self.made + 1
-        url, html = lingua_page(LANGUAGES[index % len(LANGUAGES)], sentences=12)
+        url, html = language_page(LANGUAGES[index % len(LANGUAGES)], sentences_per_page=12)
         url = f"{url}?copy={index}"
         self.good.append(url)
         return url, html.replace("</body>", f"<!-- copy {index} --></body>")

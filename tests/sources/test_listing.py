@@ -10,7 +10,8 @@ import fsspec
 
 from pipeline.sources.listing import HASH_CACHE, list_inputs, write_inputs
 from pipeline.stages import extract
-from tests.conftest import make_config, seed_page, write_warc
+from tests.conftest import make_config, write_warc
+from tests.inputs import seed_page
 
 
 def test_a_folder_is_listed_file_by_file_with_sizes_and_content_hashes(tmp_path, monkeypatch):

@@ -11,13 +11,13 @@ import zstandard
 
 from pipeline.config import FieldMapping, SourceConfig
 from pipeline.sources import read_records, read_source
-from tests.conftest import scrapinghub_pages
+from tests.inputs import pages
 
 MAPPING = FieldMapping(html="body", text="content", url="link", id="uid", date="crawled")
 
 
 def rows() -> list[dict]:
-    (url, page, _), (url2, _, gold2) = scrapinghub_pages()[:2]
+    (url, page, _), (url2, _, gold2) = pages()[:2]
     return [
         {"uid": "a-1", "link": url, "body": page, "crawled": "2024-03-01T10:00:00Z"},
         {"uid": "a-2", "link": url2, "content": gold2, "crawled": 1709287200},
@@ -99,10 +99,10 @@ def test_glob_over_an_fsspec_memory_filesystem():
 
 
 def test_file_url_reads_like_a_local_path(tmp_path):
-    (tmp_path / "page.html.gz").write_bytes(gzip.compress(scrapinghub_pages()[0][1].encode()))
+    (tmp_path / "page.html.gz").write_bytes(gzip.compress(pages()[0][1].encode()))
     (record,) = read_source(SourceConfig(path=f"file://{tmp_path}/*.html.gz"))
     assert record.source_file == f"file://{tmp_path}/page.html.gz"
-    assert record.payload.decode() == scrapinghub_pages()[0][1]
+    assert record.payload.decode() == pages()[0][1]
 
 
 def test_a_path_that_matches_nothing_is_an_error(tmp_path):

@@ -7,91 +7,91 @@ import pytest
 from warcio.warcwriter import WARCWriter
 
 from pipeline.sources import detect_format, read_records
-from tests.conftest import CC_SAMPLE, DATA, lingua_page, scrapinghub_pages, warc_records, write_warc
+from tests.conftest import warc_records, write_warc
+from tests.inputs import DATA, language_page, pages
+from tests.warc_fixtures import BROKEN_KINDS
 
-WARC_DIR = DATA / "warc"
-CLUEWEB = WARC_DIR / "clueweb09-ja-warc018.warc.gz"
 
-
-def test_common_crawl_sample_yields_every_record_with_its_type():
-    records = list(read_records(str(CC_SAMPLE), "warc"))
+def test_common_crawl_sample_yields_every_record_with_its_type(warcs):
+    records = list(read_records(str(warcs.crawl.path), "warc"))
     types = Counter(r.record_type for r in records)
-    assert len(records) == 50
-    assert types == {"warcinfo": 1, "request": 17, "response": 16, "metadata": 16}
+    assert len(records) == sum(warcs.crawl.types.values())
+    assert types == warcs.crawl.types
     assert not [r for r in records if r.error]
 
 
-def test_response_records_carry_provenance():
-    responses = [r for r in read_records(str(CC_SAMPLE), "warc") if r.record_type == "response"]
+def test_response_records_carry_provenance(warcs):
+    responses = [r for r in read_records(str(warcs.crawl.path), "warc") if r.record_type == "response"]
     first = responses[0]
     assert first.url.startswith("http")
     assert first.warc_record_id.startswith("<urn:uuid:")
-    assert first.fetch_date.year == 2020 and first.fetch_date.tzinfo is not None
+    assert first.fetch_date.year == warcs.crawl.year and first.fetch_date.tzinfo is not None
     assert first.http_status == 200 and first.payload
     assert first.identified_type == "text/html"
     offsets = [r.record_offset for r in responses]
     assert offsets == sorted(offsets) and len(set(offsets)) == len(offsets)
 
 
-def test_record_offset_points_at_the_record_in_the_file():
+def test_record_offset_points_at_the_record_in_the_file(warcs):
     from warcio.archiveiterator import ArchiveIterator
 
-    response = next(r for r in read_records(str(CC_SAMPLE), "warc") if r.record_type == "response")
-    with open(CC_SAMPLE, "rb") as stream:
+    path = warcs.crawl.path
+    response = next(r for r in read_records(str(path), "warc") if r.record_type == "response")
+    with open(path, "rb") as stream:
         stream.seek(response.record_offset)
         record = next(iter(ArchiveIterator(stream)))
         assert record.rec_headers.get_header("WARC-Record-ID") == response.warc_record_id
 
 
-def test_clueweb_fetch_date_falls_back_to_the_http_date():
+def test_clueweb_fetch_date_falls_back_to_the_http_date(warcs):
     # ClueWeb09 writes WARC-Date as "2008-10-294T05:21:46-0700", which is no date at all.
-    responses = [r for r in read_records(str(CLUEWEB), "warc") if r.record_type == "response"]
-    assert len(responses) == 29 and not [r for r in responses if r.error]
-    assert all(r.fetch_date is not None and r.fetch_date.year == 2009 for r in responses)
-    assert all(r.content_type == "text/html; charset=EUC-JP" for r in responses)
+    japanese = warcs.japanese
+    responses = [r for r in read_records(str(japanese.path), "warc") if r.record_type == "response"]
+    assert len(responses) == japanese.responses and not [r for r in responses if r.error]
+    assert all(r.fetch_date is not None and r.fetch_date.year == japanese.year for r in responses)
+    assert all(r.content_type == japanese.content_type for r in responses)
 
 
-def test_revisit_records_are_kept_apart_from_responses():
-    records = list(read_records(str(WARC_DIR / "example-revisit.warc.gz"), "warc"))
-    assert Counter(r.record_type for r in records) == {
-        "warcinfo": 2,
-        "request": 2,
-        "response": 1,
-        "revisit": 1,
-    }
+def test_revisit_records_are_kept_apart_from_responses(warcs):
+    records = list(read_records(str(warcs.revisit.path), "warc"))
+    assert Counter(r.record_type for r in records) == warcs.revisit.types
     assert [r.payload is not None for r in records if r.record_type == "revisit"] == [False]
 
 
-@pytest.mark.parametrize(
-    ("name", "reason"),
-    [
-        ("truncated.warc", "truncated payload: 604 of 606 bytes"),
-        ("bad-non-chunked-gzip.warc.gz", "non-chunked gzip"),
-        ("wrong-chunks.warc.gz", "bytes 516-1130 skipped: ArchiveLoadFailed: Unknown archive format"),
-        ("bad.arc", "bad record length 'abc'"),
-        ("clipped-record.warc.gz", "truncated record: 13068 of 88275 bytes missing"),
-    ],
-)
-def test_broken_file_is_reported_with_the_reason(name, reason):
-    records = list(read_records(str(WARC_DIR / name), "warc"))
+@pytest.mark.parametrize("kind", BROKEN_KINDS)
+def test_broken_file_is_reported_with_the_reason(warcs, kind):
+    path, reason = warcs.broken[kind].path, warcs.broken[kind].reason
+    records = list(read_records(str(path), "warc"))
     errors = [r.error for r in records if r.error]
     assert any(reason in error for error in errors), errors
-    assert all(r.source_file.endswith(name) for r in records)
+    assert all(r.source_file == str(path) for r in records)
 
 
-def test_arc_records_get_no_invented_record_ids():
+def test_arc_records_get_no_invented_record_ids(warcs):
     # warcio's arc2warc makes up a random WARC-Record-ID per read; ids would change on every run.
-    first = [r.id_key for r in read_records(str(WARC_DIR / "bad.arc"), "warc")]
-    again = [r.id_key for r in read_records(str(WARC_DIR / "bad.arc"), "warc")]
+    path = str(warcs.broken["bad_arc"].path)
+    first = [r.id_key for r in read_records(path, "warc")]
+    again = [r.id_key for r in read_records(path, "warc")]
     assert first == again and len(set(first)) == len(first)
 
 
-def test_records_before_a_cut_are_kept(tmp_path):
-    data = CC_SAMPLE.read_bytes()
+def test_records_before_a_cut_are_kept(tmp_path, warcs):
+    data = warcs.crawl.path.read_bytes()
     broken = tmp_path / "broken.warc.gz"
     broken.write_bytes(data[: len(data) // 2])
     records = list(read_records(str(broken), "warc"))
     assert records[-1].error and sum(1 for r in records if not r.error) >= 10
+
+
+def test_every_record_that_ends_before_a_cut_is_kept(tmp_path, our_warcs):
+    path = our_warcs.crawl.path
+    offsets = [r.record_offset for r in read_records(str(path), "warc")]
+    cut = (offsets[25] + offsets[26]) // 2  # inside the 26th record
+    broken = tmp_path / "broken.warc.gz"
+    broken.write_bytes(path.read_bytes()[:cut])
+    records = list(read_records(str(broken), "warc"))
+    assert [r.record_offset for r in records if not r.error] == offsets[:25]
+    assert records[-1].error and len(records) == 26
 
 
 def test_missing_file_becomes_an_error_record(tmp_path):
@@ -111,8 +111,8 @@ def write_wet(path, texts: list[tuple[str, str]]) -> None:
 
 
 def test_wet_conversion_records_give_their_text_as_is(tmp_path):
-    url, _ = lingua_page("de")
-    text = (DATA / "lingua" / "de" / "sentences.txt").read_text()
+    url, _ = language_page("de")
+    text = (DATA / "texts" / "de.txt").read_text()
     wet = tmp_path / "crawl.warc.wet.gz"
     write_wet(wet, [(url, text)])
     info, conversion = read_records(str(wet), detect_format(str(wet)))
@@ -131,7 +131,7 @@ def test_format_detected_from_extension():
 
 
 def test_a_payload_over_the_cap_is_left_unread(tmp_path):
-    url, page, _ = scrapinghub_pages()[0]
+    url, page, _ = pages()[0]
     path = write_warc(tmp_path / "pages.warc.gz", [(url, page), ("https://big.example/", page * 20)])
     small, big = read_records(str(path), "warc", max_payload_bytes=len(page.encode()) * 2)
     assert small.payload.decode() == page and not small.oversized
@@ -156,7 +156,7 @@ def write_arc(path, page: str, compress: bool) -> None:
 
 @pytest.mark.parametrize("name", ["pages.arc", "pages.arc.gz"])
 def test_arc_files_gzipped_or_not_yield_their_responses(tmp_path, name):
-    _, page, _ = scrapinghub_pages()[0]
+    _, page, _ = pages()[0]
     write_arc(tmp_path / name, page, compress=name.endswith(".gz"))
     header, response = read_records(str(tmp_path / name), detect_format(name))
     assert header.record_type == "warcinfo" and header.error is None

@@ -14,7 +14,8 @@ from pipeline.stages import dedup, extract, filter
 from pipeline.stages.common import mark_done
 from pipeline.storage.shards import part_path, reset_dir, write_table
 from pipeline.storage.versions import list_versions
-from tests.conftest import lingua_page, make_config, scrapinghub_pages, write_warc
+from tests.conftest import make_config, write_warc
+from tests.inputs import language_page, pages
 
 BOILERPLATE = (
     "Home News World Politics Business Technology Science Health Sport Opinion Video Podcasts "
@@ -27,7 +28,7 @@ FOOTER = (
 
 
 def articles() -> list[str]:
-    return [gold for _, _, gold in scrapinghub_pages()]
+    return [gold for _, _, gold in pages()]
 
 
 def edited(text: str, every: int = 80) -> str:
@@ -64,19 +65,19 @@ def config(tmp_path: Path, *overrides: str) -> Config:
 
 
 def test_copies_are_removed_and_the_first_is_kept(tmp_path):
-    pages = [(url, page) for url, page, _ in scrapinghub_pages()]
-    url, page, _ = scrapinghub_pages()[3]
+    articles = [(url, page) for url, page, _ in pages()]
+    url, page, _ = pages()[3]
     copies = [
         ("https://mirror.example/exact", page + "\n"),  # same text, other bytes: extract skips repeated bytes
         ("https://mirror.example/reframed", page.replace("<body", "<body><nav>Mirror</nav>", 1)),
     ]
-    source = write_warc(tmp_path / "dups.warc.gz", pages + copies)
+    source = write_warc(tmp_path / "dups.warc.gz", articles + copies)
     cfg = make_config(tmp_path, [source], filters=[])
     extract.run(cfg)
     filter.run(cfg)
     stats = dedup.run(cfg)
     kept, ledger = outcome(cfg)
-    assert stats.kept == len(pages) and sum(stats.dropped.values()) == 2
+    assert stats.kept == len(articles) and sum(stats.dropped.values()) == 2
     original = kept.filter(pl.col("url") == url).row(0, named=True)
     assert original["cluster_size"] == 3 and original["cluster_id"] == original["id"]
     assert set(ledger["duplicate_of"]) == {original["id"]}
@@ -196,8 +197,8 @@ def spammed(page: str, gold: str) -> str:
 
 
 def published_version(tmp_path: Path) -> tuple[str, pl.DataFrame]:
-    pages = [(url, page) for url, page, _ in scrapinghub_pages()]
-    run(make_config(tmp_path, [write_warc(tmp_path / "v1.warc.gz", pages)], filters=[]))
+    articles = [(url, page) for url, page, _ in pages()]
+    run(make_config(tmp_path, [write_warc(tmp_path / "v1.warc.gz", articles)], filters=[]))
     (version,) = list_versions(tmp_path / "corpus")
     return version, pl.read_parquet(tmp_path / "corpus" / version / "train-*.parquet")
 
@@ -211,11 +212,11 @@ def test_publish_stores_the_signatures_of_the_published_documents(tmp_path):
 
 def test_incremental_dedup_removes_copies_of_a_published_version(tmp_path):
     version, published = published_version(tmp_path)
-    pages = scrapinghub_pages()
+    articles = pages()
     new_pages = [
-        ("https://mirror.example/spammed", spammed(pages[3][1], pages[3][2])),
-        lingua_page("de"),
-        ("https://mirror.example/exact", pages[0][1]),
+        ("https://mirror.example/spammed", spammed(articles[3][1], articles[3][2])),
+        language_page("de"),
+        ("https://mirror.example/exact", articles[0][1]),
     ]
     cfg = make_config(
         tmp_path / "v2",
@@ -228,10 +229,10 @@ def test_incremental_dedup_removes_copies_of_a_published_version(tmp_path):
     stats = dedup.run(cfg)
     kept, ledger = outcome(cfg)
     old_id = dict(zip(published["url"], published["id"], strict=True))
-    assert kept["url"].to_list() == ["https://lingua.example/de"]
+    assert kept["url"].to_list() == ["https://languages.example/de"]
     assert dict(zip(ledger["url"], ledger["duplicate_of"], strict=True)) == {
-        "https://mirror.example/spammed": old_id[pages[3][0]],
-        "https://mirror.example/exact": old_id[pages[0][0]],
+        "https://mirror.example/spammed": old_id[articles[3][0]],
+        "https://mirror.example/exact": old_id[articles[0][0]],
     }
     assert stats.dropped == {"near_duplicate_of_published": 1, "exact_duplicate_of_published": 1}
     assert set(ledger["message"]) == {f"published in {tmp_path / 'corpus' / version}"}

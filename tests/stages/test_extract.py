@@ -16,18 +16,10 @@ from pipeline.schema import EXTRACTED
 from pipeline.sources import read_records
 from pipeline.stages import extract
 from pipeline.stages.common import metrics_path
-from tests.conftest import CC_SAMPLE, DATA, make_config, scrapinghub_pages, write_warc
+from tests.conftest import make_config, write_warc
+from tests.inputs import DATA, pages, scrapinghub_pages
 from tests.sources.test_warc import write_wet
-
-WARC_DIR = DATA / "warc"
-REAL_WARCS = ["cc-main-2020-34-sample.warc.gz", "clueweb09-ja-warc018.warc.gz", "example-revisit.warc.gz"]
-BROKEN = [
-    "truncated.warc",
-    "bad-non-chunked-gzip.warc.gz",
-    "wrong-chunks.warc.gz",
-    "bad.arc",
-    "clipped-record.warc.gz",
-]
+from tests.warc_fixtures import BROKEN_KINDS
 
 
 def run_extract(tmp_path, sources, overrides=None, extractor=extract_record):
@@ -52,22 +44,24 @@ def write_responses(path, responses: list[tuple[str, str, str, bytes]]):
     return path
 
 
-def test_every_common_crawl_record_is_accounted_for(tmp_path):
-    cfg, stats, _, ledger = run_extract(tmp_path, [CC_SAMPLE])
-    assert stats.input == 50
-    assert stats.dropped["not_response"] == 34  # warcinfo, requests, metadata
+def test_every_common_crawl_record_is_accounted_for(tmp_path, warcs):
+    cfg, stats, _, ledger = run_extract(tmp_path, [warcs.crawl.path])
+    types = warcs.crawl.types
+    assert stats.input == sum(types.values())
+    assert stats.dropped["not_response"] == stats.input - types["response"]  # warcinfo, requests, metadata
     assert Counter(ledger.filter(pl.col("reason") == "not_response")["message"]) == {
-        "request record": 17,
-        "metadata record": 16,
-        "warcinfo record": 1,
+        "request record": types["request"],
+        "metadata record": types["metadata"],
+        "warcinfo record": types["warcinfo"],
     }
     saved = json.loads(metrics_path(cfg, "extract").read_text())
-    assert saved["input"] == 50 and saved["kept"] == stats.kept and saved["dropped"] == dict(stats.dropped)
+    assert saved["input"] == stats.input and saved["kept"] == stats.kept
+    assert saved["dropped"] == dict(stats.dropped)
 
 
-@pytest.mark.parametrize("name", REAL_WARCS)
-def test_each_real_warc_yields_its_html_responses_with_provenance(tmp_path, name):
-    path = WARC_DIR / name
+@pytest.mark.parametrize("name", ["crawl", "japanese", "revisit"])
+def test_each_real_warc_yields_its_html_responses_with_provenance(tmp_path, warcs, name):
+    path = getattr(warcs, name).path
     html_responses = [
         r
         for r in read_records(str(path), "warc")
@@ -85,32 +79,31 @@ def test_each_real_warc_yields_its_html_responses_with_provenance(tmp_path, name
         assert row["text"].strip() and row["extractor"].startswith("trafilatura ")
 
 
-def test_japanese_pages_keep_their_characters(tmp_path):
-    _, _, docs, _ = run_extract(tmp_path, [WARC_DIR / "clueweb09-ja-warc018.warc.gz"])
+def test_japanese_pages_keep_their_characters(tmp_path, warcs):
+    _, _, docs, _ = run_extract(tmp_path, [warcs.japanese.path])
     assert set(docs["charset"]) == {"euc_jp"}
-    assert all("吉田" in title for title in docs["title"])
+    assert all(warcs.japanese.title_mark in title for title in docs["title"])
     assert not any("\ufffd" in text for text in docs["text"])
 
 
-def test_broken_files_are_reported_and_the_other_inputs_are_processed(tmp_path):
-    sources = [WARC_DIR / name for name in BROKEN] + [CC_SAMPLE]
-    _, _, docs, ledger = run_extract(tmp_path, sources)
+def test_broken_files_are_reported_and_the_other_inputs_are_processed(tmp_path, warcs):
+    broken = [warcs.broken[kind].path for kind in BROKEN_KINDS]
+    sample = warcs.crawl.path
+    _, _, docs, ledger = run_extract(tmp_path, [*broken, sample])
     errors = ledger.filter(pl.col("outcome") == "error")
-    for name in BROKEN:
-        messages = errors.filter(pl.col("source_file") == str(WARC_DIR / name))["message"].to_list()
-        assert messages and all(m.startswith(f"{WARC_DIR / name} record ") for m in messages), name
+    for path in broken:
+        messages = errors.filter(pl.col("source_file") == str(path))["message"].to_list()
+        assert messages and all(m.startswith(f"{path} record ") for m in messages), path.name
     assert set(errors["reason"]) == {"read_error"}
-    from_sample = docs.filter(pl.col("source_file") == str(CC_SAMPLE)).height
-    empty = ledger.filter(
-        (pl.col("source_file") == str(CC_SAMPLE)) & (pl.col("reason") == "empty_text")
-    ).height
-    assert from_sample > 10 and from_sample + empty == 16  # every HTML response of the good file
-    assert docs.filter(pl.col("source_file") == str(WARC_DIR / "truncated.warc")).height == 0
+    from_sample = docs.filter(pl.col("source_file") == str(sample)).height
+    empty = ledger.filter((pl.col("source_file") == str(sample)) & (pl.col("reason") == "empty_text")).height
+    assert from_sample > 10 and from_sample + empty == warcs.crawl.html_responses  # every HTML response
+    assert docs.filter(pl.col("source_file") == str(warcs.broken["truncated"].path)).height == 0
 
 
 def test_documents_carry_text_and_provenance(tmp_path, pages_warc):
     _, stats, docs, _ = run_extract(tmp_path, [pages_warc])
-    assert stats.kept == len(scrapinghub_pages()) + 2
+    assert stats.kept == len(pages()) + 2
     assert pq.read_schema(next((tmp_path / "work" / "extract").glob("part-*.parquet"))).equals(
         EXTRACTED, check_metadata=False
     )
@@ -127,29 +120,38 @@ def token_recall(gold: str, text: str) -> float:
     return sum((gold_tokens & got).values()) / max(sum(gold_tokens.values()), 1)
 
 
-def test_extracted_text_holds_the_gold_article(tmp_path, pages_warc):
-    _, _, docs, _ = run_extract(tmp_path, [pages_warc])
+@pytest.fixture(params=["ours", "evaldata"])
+def article_pages(request) -> list[tuple[str, str, str]]:
+    """(url, html, gold text): our pages, then the ScrapingHub benchmark pages they stand in for."""
+    if request.param == "ours":
+        return pages()
+    return scrapinghub_pages(request.getfixturevalue("evaldata"))
+
+
+def test_extracted_text_holds_the_gold_article(tmp_path, article_pages):
+    source = write_warc(tmp_path / "articles.warc.gz", [(url, page) for url, page, _ in article_pages])
+    _, stats, docs, _ = run_extract(tmp_path, [source])
+    assert stats.kept == len(article_pages)
     by_url = dict(zip(docs["url"], docs["text"], strict=True))
-    for url, _, gold in scrapinghub_pages():
+    for url, _, gold in article_pages:
         assert token_recall(gold, by_url[url]) > 0.8, url
 
 
-def test_output_is_byte_identical_for_one_and_two_workers(tmp_path, pages_warc):
+def test_output_is_byte_identical_for_one_and_two_workers(tmp_path, pages_warc, our_warcs):
     outputs = []
     for workers in (1, 2):
         # Small batches and shards, so that shards span batches handled by different workers.
         overrides = [f"workers={workers}", "extract.batch_size=2", "extract.records_per_shard=3"]
-        run_extract(tmp_path / f"w{workers}", [pages_warc, pages_warc, CC_SAMPLE], overrides)
+        run_extract(tmp_path / f"w{workers}", [pages_warc, pages_warc, our_warcs.crawl.path], overrides)
         folder = tmp_path / f"w{workers}" / "work" / "extract"
         outputs.append([(p.relative_to(folder), p.read_bytes()) for p in sorted(folder.rglob("*.parquet"))])
     assert outputs[0] == outputs[1]
 
 
-def test_repeated_payloads_are_dropped_before_extraction(tmp_path, pages_warc):
+def test_repeated_payloads_are_dropped_before_extraction(tmp_path, pages_warc, our_warcs):
     # The same WARC twice: every page of the second copy repeats a payload of the first.
-    _, stats, docs, ledger = run_extract(tmp_path, [pages_warc, CC_SAMPLE, pages_warc])
-    pages = len(scrapinghub_pages()) + 2
-    assert stats.dropped["duplicate_payload"] == pages
+    _, stats, docs, ledger = run_extract(tmp_path, [pages_warc, our_warcs.crawl.path, pages_warc])
+    assert stats.dropped["duplicate_payload"] == len(pages()) + 2
     duplicates = ledger.filter(pl.col("reason") == "duplicate_payload")
     first_ids = dict(zip(docs["url"], docs["id"], strict=False))
     assert all(
@@ -158,7 +160,7 @@ def test_repeated_payloads_are_dropped_before_extraction(tmp_path, pages_warc):
 
 
 def test_non_html_bad_status_and_oversized_pages_are_dropped_with_reasons(tmp_path):
-    url, page, _ = scrapinghub_pages()[0]
+    url, page, _ = pages()[0]
     path = write_responses(
         tmp_path / "mixed.warc.gz",
         [
@@ -197,8 +199,8 @@ def test_missing_source_is_an_error_not_a_crash(tmp_path, pages_warc):
 
 
 def test_html_jsonl_and_parquet_sources(tmp_path):
-    url, page, gold = scrapinghub_pages()[3]
-    other_url, other_page, _ = scrapinghub_pages()[4]
+    url, page, gold = pages()[3]
+    other_url, other_page, _ = pages()[4]
     (tmp_path / "pages").mkdir()
     (tmp_path / "pages" / "article.html").write_text(page)
     jsonl = tmp_path / "dump.jsonl"
@@ -220,7 +222,7 @@ def test_html_jsonl_and_parquet_sources(tmp_path):
 
 def stalls_on_one_page(record, options):
     """A deliberately slow extractor: loops forever on one page, like trafilatura on a pathological one."""
-    if record.url == scrapinghub_pages()[2][0]:
+    if record.url == pages()[2][0]:
         while True:
             pass
     return extract_record(record, options)
@@ -228,7 +230,7 @@ def stalls_on_one_page(record, options):
 
 def kills_its_worker_on_one_page(record, options):
     """A deliberately fatal extractor: the worker dies on one page, like a crash in native code."""
-    if record.url == scrapinghub_pages()[2][0]:
+    if record.url == pages()[2][0]:
         os.kill(os.getpid(), signal.SIGKILL)
     return extract_record(record, options)
 
@@ -252,16 +254,16 @@ def test_a_page_that_stalls_or_kills_its_worker_is_an_error_and_the_run_complete
     _, stats, docs, ledger = run_extract(tmp_path, [pages_warc], overrides, extractor)
     assert stats.errors == {reason: 1}
     (error,) = ledger.rows(named=True)
-    assert error["url"] == scrapinghub_pages()[2][0]
+    assert error["url"] == pages()[2][0]
     assert error["message"].startswith(f"{pages_warc} record 2 (offset ") and message in error["message"]
-    assert stats.kept == len(scrapinghub_pages()) + 1
-    assert scrapinghub_pages()[3][0] in set(docs["url"])
+    assert stats.kept == len(pages()) + 1
+    assert pages()[3][0] in set(docs["url"])
 
 
 def test_wet_text_is_taken_as_is(tmp_path):
-    text = (DATA / "lingua" / "fr" / "sentences.txt").read_text()
+    text = (DATA / "texts" / "fr.txt").read_text()
     wet = tmp_path / "crawl.warc.wet.gz"
-    write_wet(wet, [("https://lingua.example/fr", text)])
+    write_wet(wet, [("https://languages.example/fr", text)])
     _, stats, docs, _ = run_extract(tmp_path, [wet])
     assert stats.dropped == {"not_response": 1}  # the warcinfo record
     (row,) = docs.rows(named=True)
@@ -269,9 +271,9 @@ def test_wet_text_is_taken_as_is(tmp_path):
 
 
 def test_input_meter_counts_the_bytes_reading_got_through(tmp_path):
-    pages = [(url, page) for url, page, _ in scrapinghub_pages()]
-    first = write_warc(tmp_path / "a.warc.gz", pages[:3])
-    second = write_warc(tmp_path / "b.warc.gz", pages[3:])
+    articles = [(url, page) for url, page, _ in pages()]
+    first = write_warc(tmp_path / "a.warc.gz", articles[:3])
+    second = write_warc(tmp_path / "b.warc.gz", articles[3:])
     cfg = make_config(tmp_path, [first, second])
     sizes = extract.input_sizes(cfg)
     assert sizes == {str(first): first.stat().st_size, str(second): second.stat().st_size}

@@ -5,7 +5,8 @@ import polars as pl
 
 from pipeline.stages import extract, filter
 from pipeline.stages.common import metrics_path
-from tests.conftest import make_config, seed_page, write_warc
+from tests.conftest import make_config, write_warc
+from tests.inputs import language_page, seed_page
 
 
 def outputs(tmp_path):
@@ -27,7 +28,7 @@ def test_ledger_counts_equal_the_stage_counts(tmp_path, pages_warc):
     assert kept.height == stats.kept and ledger.height == stats.input - stats.kept
     assert Counter(ledger["reason"].to_list()) == stats.dropped
     assert json.loads(metrics_path(cfg, "filter").read_text())["dropped"] == dict(stats.dropped)
-    german = ledger.filter(pl.col("url").str.contains("lingua.example/de")).row(0, named=True)
+    german = ledger.filter(pl.col("url") == language_page("de")[0]).row(0, named=True)
     assert german["filter"] == "language" and german["reason"] == "language_not_wanted"
     assert german["value"] > 0.9 and german["threshold"] == "in ['en']"
     assert german["config_fingerprint"] == cfg.fingerprint() and german["text_head"]
