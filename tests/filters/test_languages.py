@@ -12,7 +12,6 @@ from pipeline.schema import EXTRACTED, conform
 from pipeline.stages.filter import apply_filters, filter_specs, load_chain
 from tests.conftest import REPO
 from tests.filters.multilingual_texts import PROSE, link_list, menu, repeated_lines
-from tests.filters.texts import gold_articles
 
 MULTILINGUAL = REPO / "configs" / "multilingual.yaml"
 DEFAULT = REPO / "configs" / "corpus.yaml"
@@ -57,10 +56,11 @@ def test_garbage_pages_are_dropped_with_a_reason(language, garbage):
     assert row["reason"] and row["threshold"], row
 
 
-def test_english_decisions_are_the_default_recipes():
+def test_english_decisions_are_the_default_recipes(texts):
     # Prose, and English pages of repeated lines, links and a menu, through both recipes.
     english = [
-        *gold_articles(),
+        *texts.gold_articles,
+        *texts.all_extracted(),
         "\n".join(["Subscribe to our newsletter for the latest deals and offers."] * 12),
         "\n".join(f"Local news and weather {i}" for i in range(40)),
         "\n".join(["Home", "About us", "Contact", "Privacy policy", "Terms of use", "Sign in"]),
@@ -73,11 +73,11 @@ def test_english_decisions_are_the_default_recipes():
 
 
 @pytest.mark.parametrize("name", LANGUAGE_AWARE)
-def test_english_by_language_is_the_filter_itself(name):
-    texts = gold_articles()
+def test_english_by_language_is_the_filter_itself(name, texts):
+    english = [*texts.gold_articles, *texts.all_extracted()]
     _, plain = build_filter(name, {})
     _, aware = build_filter(name, {"by_language": True, "fallback": "drop"})
-    expected, got = plain(batch(texts)), aware(batch(texts, "en"))
+    expected, got = plain(batch(english)), aware(batch(english, "en"))
     assert got.reason.equals(expected.reason)
     assert got.signals.keys() == expected.signals.keys()
     assert all(got.signals[k].equals(expected.signals[k]) for k in expected.signals)
