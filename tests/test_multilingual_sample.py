@@ -37,7 +37,7 @@ def corpora(tmp_path_factory):
 def test_the_multilingual_recipe_publishes_every_language_of_the_sample(corpora):
     corpus, manifest = corpora["multilingual"]
     by_language = manifest["summary"]["by_language"]
-    assert EXPECTED <= set(by_language), by_language
+    assert set(by_language) >= EXPECTED, by_language
     for language in EXPECTED - {"en"}:
         subset = datasets.load_dataset(str(corpus), language, split="train")
         assert subset.num_rows == by_language[language]["documents"] >= 2
