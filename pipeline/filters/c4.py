@@ -16,6 +16,7 @@ from pydantic import Field
 
 from pipeline.filters import register
 from pipeline.filters.base import Verdict
+from pipeline.filters.datatrove_reading import DATATROVE, python_splitlines, spacy_sentence_counts
 from pipeline.filters.languages import LanguageRulesParams, by_language
 from pipeline.filters.text import LINE_NO, join_kept_lines, line_table, per_doc
 
@@ -101,6 +102,14 @@ def judge_lines(lines: pl.DataFrame, p: C4Params) -> pl.DataFrame:
     )
 
 
+def with_spacy_sentences(lines: pl.DataFrame) -> pl.DataFrame:
+    """The kept lines' sentence counts from spaCy's sentencizer (only kept lines are counted)."""
+    kept = lines.with_row_index("row").filter(pl.col("keep"))["row"]
+    counts = spacy_sentence_counts(lines["line"].gather(kept))
+    zeros = pl.Series("sentences", [0] * lines.height, dtype=pl.UInt32)
+    return lines.with_columns(zeros.scatter(kept, counts))
+
+
 # C4's sentence and line rules count English sentences and English policy phrases; FineWeb-2 applies
 # none of them, so with by_language only English (and the `english` fallback) keeps them.
 def from_fineweb2(entry: dict) -> dict:
@@ -119,8 +128,13 @@ def c4_rules(p: C4Params):
     if not p.apply:
         return lambda docs: Verdict.passing(docs.height)
 
+    datatrove = p.reading == DATATROVE
+
     def judge(docs: pl.DataFrame) -> Verdict:
-        lines = judge_lines(line_table(docs["text"]), p)
+        # datatrove cuts lines with str.splitlines() and counts sentences with spaCy's sentencizer.
+        lines = judge_lines(line_table(docs["text"], python_splitlines if datatrove else None), p)
+        if datatrove:
+            lines = with_spacy_sentences(lines)
         removed = ["long_word", "no_terminal_punct", "too_few_words", "javascript", "policy"]
         doc = per_doc(
             lines,

@@ -8,10 +8,11 @@ Parameters and comparisons follow datatrove's FineWebQualityFilter as used to bu
 from __future__ import annotations
 
 import polars as pl
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from pipeline.filters import register
 from pipeline.filters.base import Verdict, first_failure, too_high, too_low
+from pipeline.filters.datatrove_reading import DATATROVE, spacy_words, terminal_punctuation
 from pipeline.filters.languages import LanguageRulesParams, by_language, words_text
 from pipeline.filters.repetition import duplicate_parts
 from pipeline.filters.text import TOKEN_PATTERN
@@ -35,6 +36,17 @@ class FineWebParams(LanguageRulesParams):
     # datatrove's code uses 0.01; the FineWeb blog post's text says 0.1. The code built the dataset.
     char_duplicates_ratio: float = 0.01  # drop if duplicated lines hold >= this fraction of characters
     new_line_ratio: float = 0.3  # drop if line breaks per token exceed this (datatrove's "list_ratio")
+
+    @model_validator(mode="after")
+    def _datatrove_defaults(self) -> FineWebParams:
+        """With `reading: datatrove`, what the recipe leaves out takes datatrove 0.10.1's defaults:
+        its TERMINAL_PUNCTUATION as end marks, and a strict `<` for the line-punctuation rule."""
+        if self.reading == DATATROVE:
+            if "stop_chars" not in self.model_fields_set:
+                self.stop_chars = terminal_punctuation()
+            if "line_punct_inclusive" not in self.model_fields_set:
+                self.line_punct_inclusive = False
+        return self
 
 
 def from_fineweb2(entry: dict) -> dict:
@@ -81,16 +93,22 @@ def fineweb_rules(p: FineWebParams):
 
     def judge(docs: pl.DataFrame) -> Verdict:
         text = docs["text"]
+        words = docs.select(words_text(docs)).to_series()
+        if p.reading == DATATROVE:  # spaCy's tokens, counted
+            n_tokens = spacy_words(words).list.len()
+        else:
+            n_tokens = words.str.count_matches(TOKEN_PATTERN)
         lines = text.str.split("\n").list.eval(pl.element().filter(pl.element().str.strip_chars() != ""))
         dup = duplicate_parts(lines, docs.height, "line")
         raw = pl.DataFrame(
             {
                 "text": text,
-                "words_text": docs.select(words_text(docs)).to_series(),
+                "n_tokens": n_tokens,
                 "lines": lines,
                 "dup_chars": dup["dup_line_chars"],
             }
         ).select(
+            "n_tokens",
             n_lines=pl.col("lines").list.len(),
             punct_lines=pl.col("lines").list.eval(pl.element().str.contains(f"(?:{stop})$")).list.sum(),
             short_lines=pl.col("lines")
@@ -98,7 +116,6 @@ def fineweb_rules(p: FineWebParams):
             .list.sum(),
             chars=pl.col("text").str.len_chars() - pl.col("text").str.count_matches("\n", literal=True),
             breaks=pl.col("text").str.count_matches("\n", literal=True),
-            n_tokens=pl.col("words_text").str.count_matches(TOKEN_PATTERN),
             dup_chars="dup_chars",
         )
         per_line = pl.max_horizontal(pl.col("n_lines"), 1)

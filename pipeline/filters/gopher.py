@@ -19,6 +19,7 @@ from pydantic import Field
 
 from pipeline.filters import register
 from pipeline.filters.base import Verdict, first_failure, too_high, too_low
+from pipeline.filters.datatrove_reading import DATATROVE, has_non_punctuation, python_splitlines, spacy_words
 from pipeline.filters.languages import LanguageRulesParams, by_language, words_text
 from pipeline.filters.text import HAS_LETTER, token_count, tokens, words
 
@@ -40,7 +41,13 @@ class GopherQualityParams(LanguageRulesParams):
     stop_words: list[str] = Field(default_factory=lambda: list(GOPHER_STOP_WORDS))
     # What the "#", ellipsis and alphabetic-words ratios divide by: "words" (the paper's wording) or
     # "tokens" (words and punctuation marks: datatrove's GopherQualityFilter, as FineWeb ran it).
-    ratio_denominator: Literal["words", "tokens"] = "words"
+    # Unset: "words" with Sift's reading, "tokens" with `reading: datatrove`.
+    ratio_denominator: Literal["words", "tokens"] | None = None
+
+    def denominator(self) -> str:
+        if self.ratio_denominator is not None:
+            return self.ratio_denominator
+        return "tokens" if self.reading == DATATROVE else "words"
 
 
 def from_fineweb2(entry: dict) -> dict:
@@ -109,21 +116,69 @@ def gopher_signals(
     )
 
 
-def distinct_stop_words(doc_words: pl.Series, stop_words: list[str]) -> pl.Series:
-    """How many different stop words each document holds, ignoring case.
+def datatrove_gopher_signals(
+    docs: pl.DataFrame, stop_words: list[str], ratio_denominator: str
+) -> pl.DataFrame:
+    """The same measurements read as datatrove's GopherQualityFilter reads them (`reading: datatrove`).
+
+    Tokens are spaCy's; a word is a token with a character outside datatrove's punctuation set; the
+    ratios divide by tokens; lines are Python's `splitlines()`; stop words are matched case-sensitively.
+    """
+    text = pl.col("text")
+    raw = pl.DataFrame(
+        {"text": docs["text"], "tokens": spacy_words(docs.select(words_text(docs)).to_series())}
+    ).select(
+        "tokens",
+        words=pl.col("tokens").list.eval(pl.element().filter(has_non_punctuation(pl.element()))),
+        lines=python_splitlines(text),
+        hashes=text.str.count_matches("#", literal=True),
+        ellipses=text.str.count_matches("...", literal=True) + text.str.count_matches("…", literal=True),
+    )
+    n_words = pl.col("words").list.len()
+    denominator = pl.col("tokens").list.len() if ratio_denominator == "tokens" else n_words
+    per_ratio = pl.max_horizontal(denominator, 1)
+    per_line = pl.max_horizontal(pl.col("lines").list.len(), 1)
+    return raw.select(
+        n_words=n_words,
+        # No word at all: datatrove's mean is NaN and neither length rule fails; null passes here too.
+        avg_word_length=pl.col("words").list.eval(pl.element().str.len_chars()).list.mean(),
+        hash_ratio=pl.col("hashes") / per_ratio,
+        ellipsis_ratio=pl.col("ellipses") / per_ratio,
+        bullet_lines_ratio=pl.col("lines")
+        .list.eval(pl.element().str.strip_chars_start().str.contains(r"^[•\-]"))
+        .list.sum()
+        / per_line,
+        ellipsis_lines_ratio=pl.col("lines")
+        .list.eval(pl.element().str.strip_chars_end().str.contains(r"(?:\.\.\.|…)$"))
+        .list.sum()
+        / per_line,
+        alpha_words_ratio=pl.col("tokens").list.eval(pl.element().str.contains(HAS_LETTER)).list.sum()
+        / per_ratio,
+        stop_words=distinct_stop_words(raw["tokens"], stop_words, case_sensitive=True),
+    )
+
+
+def distinct_stop_words(
+    doc_words: pl.Series, stop_words: list[str], case_sensitive: bool = False
+) -> pl.Series:
+    """How many different stop words each document holds, ignoring case unless `case_sensitive`.
 
     The paper asks for "at least two of the following English words" (A.1.1): different words, so
     "the ... the" holds one. All words of the batch are flattened into one column; only those short
     enough to be a stop word are lowercased (lowercasing never makes a word shorter in characters).
     """
-    wanted = pl.Series(stop_words, dtype=pl.Utf8).str.to_lowercase().unique()
+    wanted = pl.Series(stop_words, dtype=pl.Utf8)
+    if not case_sensitive:
+        wanted = wanted.str.to_lowercase()
+    wanted = wanted.unique()
     longest = wanted.str.len_chars().max() or 0
+    word = pl.col("word") if case_sensitive else pl.col("word").str.to_lowercase()
     hits = (
         pl.DataFrame({"word": doc_words})
         .with_row_index("doc")
         .explode("word")
         .filter(pl.col("word").str.len_chars() <= longest)
-        .with_columns(pl.col("word").str.to_lowercase())
+        .with_columns(word)
         .filter(pl.col("word").is_in(wanted.implode()))
         .group_by("doc")
         .agg(count=pl.col("word").n_unique())
@@ -152,7 +207,10 @@ def gopher_quality_rules(p: GopherQualityParams):
     ]
 
     def judge(docs: pl.DataFrame) -> Verdict:
-        signals = gopher_signals(docs, p.stop_words, p.ratio_denominator)
+        if p.reading == DATATROVE:
+            signals = datatrove_gopher_signals(docs, p.stop_words, p.denominator())
+        else:
+            signals = gopher_signals(docs, p.stop_words, p.denominator())
         reason, value, threshold = first_failure(signals, rules)
         named = {f"gopher_{name}": signals[name].cast(pl.Float64) for name in signals.columns}
         return Verdict(reason=reason, value=value, threshold=threshold, signals=named)

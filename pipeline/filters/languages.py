@@ -26,6 +26,7 @@ import polars as pl
 from pydantic import Field, ValidationError, field_validator
 
 from pipeline.filters.base import FilterFn, FilterParams, Verdict
+from pipeline.filters.datatrove_reading import DATATROVE, SIFT, spacy_missing
 from pipeline.filters.segment import segmented_column, segmenter_of
 
 ENGLISH = "en"
@@ -52,6 +53,18 @@ class LanguageRulesParams(FilterParams):
     fallback: Literal["english", "neutral", "drop"] = Field(
         "english", description="Rules for a language the table has no entry for (by_language only)."
     )
+    # How the rules read a text: Sift's own words, lines and sentences, or datatrove 0.10.1's (spaCy
+    # tokens, Python's line splitting, its punctuation sets and defaults), to reproduce a FineWeb run.
+    reading: Literal["sift", "datatrove"] = Field(
+        SIFT, description="sift (default) or datatrove: read words, lines and sentences as datatrove does."
+    )
+
+    @field_validator("reading")
+    @classmethod
+    def _reader_installed(cls, reading: str) -> str:
+        if reading == DATATROVE and (problem := spacy_missing()):
+            raise ValueError(problem)
+        return reading
 
     @field_validator("per_language")
     @classmethod

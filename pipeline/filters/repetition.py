@@ -11,13 +11,18 @@ The whole batch is one exploded token table; n-grams are hashed, never built as 
 
 from __future__ import annotations
 
+import numpy as np
 import polars as pl
 from pydantic import Field
 
 from pipeline.filters import register
 from pipeline.filters.base import Verdict, first_failure, too_high
+from pipeline.filters.datatrove_reading import DATATROVE, greedy_repeated_chars, spacy_words
 from pipeline.filters.languages import LanguageRulesParams, by_language, words_text
 from pipeline.filters.text import DOC, tokens
+
+# Stands for a paragraph break while splitting (a Unicode noncharacter: no text carries it).
+PARAGRAPH_BREAK = "\ufdd0"
 
 
 class GopherRepetitionParams(LanguageRulesParams):
@@ -81,18 +86,20 @@ def all_docs(n_docs: int) -> pl.DataFrame:
 MULTIPLIER = 0x9E3779B97F4A7C15
 
 
-def ngram_signals(text: pl.Series, top: list[int], dup: list[int]) -> pl.DataFrame:
+def ngram_signals(
+    doc_tokens: pl.Series, top: list[int], dup: list[int], greedy: bool = False
+) -> pl.DataFrame:
     """Top n-gram and repeated n-gram character counts per document, over one exploded token table.
 
     Every n-gram size is a column of the same table, so the window expressions over documents share
-    one grouping and the per-document sums are one aggregation.
+    one grouping and the per-document sums are one aggregation. `greedy` counts repeated n-grams as
+    datatrove does (`greedy_repeated_chars`) instead of exactly.
     """
-    n_docs = text.len()
+    n_docs = doc_tokens.len()
     sizes = range(1, max([*top, *dup, 1]) + 1)
     table = (
-        pl.DataFrame({"tok": text})
+        pl.DataFrame({"tok": doc_tokens})
         .with_row_index(DOC)
-        .select(DOC, tokens(pl.col("tok")).alias("tok"))
         .explode("tok")
         .drop_nulls("tok")
         .select(
@@ -118,9 +125,30 @@ def ngram_signals(text: pl.Series, top: list[int], dup: list[int]) -> pl.DataFra
     out = all_docs(n_docs)
     for n in top:
         out = out.join(top_ngram_chars(table, n), on=DOC, how="left")
-    if dup:
+    if dup and greedy:
+        out = out.join(greedy_ngram_chars(table, dup, n_docs), on=DOC, how="left")
+    elif dup:
         out = out.join(repeated_ngram_chars(table, dup), on=DOC, how="left")
     return out.fill_null(0).drop(DOC)
+
+
+def greedy_ngram_chars(table: pl.DataFrame, sizes: list[int], n_docs: int) -> pl.DataFrame:
+    """Repeated n-gram characters as datatrove counts them: n-grams joined without spaces, scanned
+    greedily (a repeat jumps ahead n tokens), which can count fewer characters than `repeated_ngram_chars`."""
+    per_doc = table.group_by(DOC).len().sort(DOC)
+    lengths = all_docs(n_docs).join(per_doc, on=DOC, how="left")["len"].fill_null(0).to_numpy()
+    offsets = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+    out = all_docs(n_docs)
+    for n in sizes:
+        chars = (
+            pl.col("chars_before").shift(-(n - 1)) + pl.col("chars").shift(-(n - 1)) - pl.col("chars_before")
+        )
+        grams = table.select(key=pl.col(f"key_{n}").fill_null(0), chars=chars.fill_null(0))
+        counted = greedy_repeated_chars(
+            grams["key"].to_numpy(), grams["chars"].to_numpy().astype(np.int64), offsets, n
+        )
+        out = out.with_columns(pl.Series(f"dup_{n}_gram_chars", counted))
+    return out
 
 
 def top_ngram_chars(table: pl.DataFrame, n: int) -> pl.DataFrame:
@@ -192,18 +220,28 @@ def gopher_repetition_rules(p: GopherRepetitionParams):
         *(too_high(f"gopher_dup_{n}_grams", f"dup_{n}_gram_char_frac", frac) for n, frac in dups),
     ]
 
+    datatrove = p.reading == DATATROVE
+    if datatrove:  # datatrove drops an empty text before measuring anything
+        rules.insert(0, ("gopher_empty", pl.col("length") == 0, pl.col("length"), "> 0 characters"))
+
     def judge(docs: pl.DataFrame) -> Verdict:
         text = docs["text"]
         n_docs = docs.height
         length = text.str.len_chars().clip(lower_bound=1).cast(pl.Float64)
-        # Blank lines, even ones holding spaces or tabs, separate paragraphs and are not lines.
-        paragraphs = text.str.strip_chars().str.replace_all(r"\n\s*\n", "\x1e").str.split("\x1e")
-        lines = text.str.split("\n").list.eval(pl.element().filter(pl.element().str.strip_chars() != ""))
-        para = duplicate_parts(paragraphs, n_docs, "para")
+        if datatrove:  # re.split(r"\n{2,}", text.strip()) and re.split(r"\n+", text), spaCy's tokens
+            paragraphs = text.str.strip_chars().str.replace_all(r"\n{2,}", PARAGRAPH_BREAK)
+            lines = text.str.replace_all(r"\n+", "\n").str.split("\n")
+            doc_tokens = spacy_words(docs.select(words_text(docs)).to_series())
+        else:  # blank lines, even ones holding spaces or tabs, separate paragraphs and are not lines
+            paragraphs = text.str.strip_chars().str.replace_all(r"\n\s*\n", PARAGRAPH_BREAK)
+            lines = text.str.split("\n").list.eval(pl.element().filter(pl.element().str.strip_chars() != ""))
+            doc_tokens = docs.select(tokens(words_text(docs))).to_series()
+        para = duplicate_parts(paragraphs.str.split(PARAGRAPH_BREAK), n_docs, "para")
         line = duplicate_parts(lines, n_docs, "line")
-        grams = ngram_signals(docs.select(words_text(docs)).to_series(), top, dup)
+        grams = ngram_signals(doc_tokens, top, dup, greedy=datatrove)
         signals = pl.DataFrame(
             {
+                "length": text.str.len_chars(),
                 "dup_para_frac": para["dup_para_frac"],
                 "dup_para_char_frac": para["dup_para_chars"] / length,
                 "dup_line_frac": line["dup_line_frac"],
@@ -213,7 +251,7 @@ def gopher_repetition_rules(p: GopherRepetitionParams):
             }
         )
         reason, value, threshold = first_failure(signals, rules)
-        named = {f"gopher_{name}": signals[name].cast(pl.Float64) for name in signals.columns}
+        named = {f"gopher_{name}": signals[name].cast(pl.Float64) for name in signals.columns[1:]}
         return Verdict(reason=reason, value=value, threshold=threshold, signals=named)
 
     return judge

@@ -12,6 +12,8 @@ judge the lines with column expressions, and glue the kept ones back (`join_kept
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import polars as pl
 
 WORD_PATTERN = r"\w+(?:['’.,\-/:@]\w+)*"
@@ -43,12 +45,16 @@ def token_count(text: pl.Expr) -> pl.Expr:
     return text.str.count_matches(SPLIT_TOKEN_PATTERN)
 
 
-def line_table(text: pl.Series) -> pl.DataFrame:
-    """One row per line: (doc, line_no, line). Every document has at least one (possibly empty) line."""
+def line_table(text: pl.Series, split: Callable[[pl.Expr], pl.Expr] | None = None) -> pl.DataFrame:
+    """One row per line: (doc, line_no, line). Every document has at least one (possibly empty) line.
+
+    Lines are cut at "\\n", or by `split` (an expression giving each text's list of lines).
+    """
+    split = split or (lambda lines: lines.str.split("\n"))
     return (
         pl.DataFrame({"line": text})
         .with_row_index(DOC)
-        .with_columns(pl.col("line").str.split("\n"))
+        .with_columns(split(pl.col("line")))
         .explode("line")
         .with_columns(pl.int_range(pl.len()).over(DOC).alias(LINE_NO), pl.col("line").fill_null(""))
     )

@@ -29,9 +29,9 @@ def reference(words: list[str], top: list[int], dup: list[int]) -> dict[str, int
 
 def test_vectorized_ngram_counts_equal_the_per_document_definition(texts):
     documents = [*texts.all_extracted(), *texts.gold_articles, "", "one", "a b a b a b a b a b"]
-    series = pl.Series(documents)
-    got = ngram_signals(series, [2, 3, 4], [5, 6, 7, 8, 9, 10])
-    token_lists = pl.DataFrame({"t": series}).select(tokens(pl.col("t")))["t"].to_list()
+    token_lists = pl.DataFrame({"t": documents}).select(tokens(pl.col("t")))["t"]
+    got = ngram_signals(token_lists, [2, 3, 4], [5, 6, 7, 8, 9, 10])
+    token_lists = token_lists.to_list()
     for i, words in enumerate(token_lists):
         assert got.row(i, named=True) == reference(words, [2, 3, 4], [5, 6, 7, 8, 9, 10]), documents[i][:80]
 
