@@ -24,6 +24,12 @@ DOC = "doc"  # the row number of a line's document within the batch
 LINE_NO = "line_no"
 
 
+def one_line(text: pl.Expr) -> pl.Expr:
+    """Runs of the whitespace fastText splits words on become one space: the same words, on one line
+    (fastText reads one document per line). The language and classifier filters both feed it so."""
+    return text.str.replace_all(r"[ \t\n\r\x0b\x0c]+", " ")
+
+
 def tokens(text: pl.Expr) -> pl.Expr:
     """Words and punctuation runs, in order."""
     return text.str.extract_all(TOKEN_PATTERN)
