@@ -9,13 +9,24 @@ thread: fastText's threads update shared weights without locks (Hogwild!), so wi
 the model depends on how the threads interleave; with one, the same examples and seed give the
 same bytes. Examples reach fastText in an order fixed by the seed, not by the order sources list
 them in, so the model does not learn the sources' order.
+
+One thread is not enough on its own. fastText 0.9.2 fills its input matrix at random a tenth per
+thread (`DenseMatrix::uniform`), so with one thread the rest starts as the memory allocator hands
+it out: zeroed pages in a fresh process, but in a process that trained a model before, what that
+model left (measured: 6 of 10 trainings in one process stopped with "Encountered NaN", the others
+differed). So while fastText trains, glibc is told to zero every allocation (`M_PERTURB`), which
+gives in any process the model a fresh process gives (10 of 10 identical; benchmarks/RESULTS.md).
 """
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import logging
+import sys
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -106,10 +117,30 @@ def train(examples: list[Example], params: Hyperparameters, out: Path) -> Path:
     with tempfile.TemporaryDirectory() as scratch:
         lines = Path(scratch) / "train.txt"
         lines.write_text("".join(f"{e.label} {e.text}\n" for e in examples), encoding="utf-8")
-        model = fasttext.train_supervised(input=str(lines), **params.fasttext_args())
+        with zeroed_allocations():
+            model = fasttext.train_supervised(input=str(lines), **params.fasttext_args())
     model.save_model(str(out))
     load_model.cache_clear()  # a model saved over an older file at this path
     return out
+
+
+# glibc's mallopt parameter: a byte b makes malloc fill new memory with b ^ 0xff (0xff: zeros).
+M_PERTURB = -6
+
+
+@contextmanager
+def zeroed_allocations() -> Iterator[None]:
+    """Make glibc's malloc hand out zeroed memory for the duration (see the module's note)."""
+    libc = ctypes.CDLL(None) if sys.platform.startswith("linux") else None
+    mallopt = getattr(libc, "mallopt", None)
+    if mallopt is None or not mallopt(M_PERTURB, 0xFF):
+        log.warning("cannot ask the allocator for zeroed memory: train once per process for identical models")
+        yield
+        return
+    try:
+        yield
+    finally:
+        mallopt(M_PERTURB, 0)
 
 
 def validate(model_path: Path, held_out: list[Example], positive: str, threshold: float = 0.5) -> Validation:
