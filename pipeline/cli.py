@@ -411,14 +411,23 @@ def inspect(
     ] = None,
     n: Annotated[int, typer.Option("-n", min=1, help="Examples to print.")] = 5,
     stage: Annotated[str | None, typer.Option(help="Only this stage's ledger.")] = None,
+    signal: Annotated[
+        str | None,
+        typer.Option(help="Instead: the lowest- and highest-scored kept documents by this signal."),
+    ] = None,
 ) -> None:
     """Print documents dropped for a reason (or, without --reason, every reason with its count).
 
     Example: sift inspect --reason gopher_too_few_words -n 5 --set workdir=/data/w
+
+    Example: sift inspect --signal classifier_score -n 3
     """
     from pipeline.inspection import inspect as run_inspect
 
     cfg = _load(config, set_)
+    if signal is not None:
+        _print_scored(cfg, signal, n)
+        return
     try:
         found = run_inspect(cfg, reason=reason, n=n, stage=stage)
     except ValueError as err:
@@ -449,6 +458,28 @@ def inspect(
         if row["message"]:
             out.print(f"  {row['message']}", markup=False)
         out.print(f"  {_one_line(row['text_head'] or '', 500)}", markup=False)
+
+
+def _print_scored(cfg: Config, signal: str, n: int) -> None:
+    from pipeline.inspection import scored
+
+    try:
+        found = scored(cfg, signal, n)
+    except (ValueError, FileNotFoundError) as err:
+        console.print(f"[red]error[/red]: {err}")
+        raise typer.Exit(2) from None
+    out = Console()
+    out.print(f"{found.documents} kept documents have {signal!r}.")
+    for cutoff in found.cutoffs:
+        out.print(
+            f"keep_top_fraction cut-off of filters.{cutoff['filter_index']}: {cutoff['score']} "
+            f"({cutoff['kept']} of {cutoff['scored']} kept)"
+        )
+    for title, rows in (("Lowest-scored kept", found.lowest), ("Highest-scored kept", found.highest)):
+        out.print(f"\n[bold]{title}[/bold]")
+        for row in rows.iter_rows(named=True):
+            out.print(f"  {row['score']:.4f}  {row['url'] or row['id']}", markup=False)
+            out.print(f"    {_one_line(row['text'], 200)}", markup=False)
 
 
 def _one_line(text: str, limit: int) -> str:

@@ -46,10 +46,8 @@ class Cutoff:
         """How a ledger row says what passes."""
         if self.score is None:
             return f"top {self.fraction:g} of {self.scored} documents: none"
-        return (
-            f">= {self.score} (top {self.fraction:g}: {self.kept} of {self.scored} documents; "
-            f"at exactly {self.score}, ids <= {self.last_id})"
-        )
+        top = f"top {self.fraction:g} of {self.scored}"
+        return f">= {self.score} ({top}; at that score, ids <= {self.last_id})"
 
     def verdict(self, scores: pl.Series, ids: pl.Series) -> Verdict:
         drop = ~self.keeps(scores, ids)
