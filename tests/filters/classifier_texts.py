@@ -9,9 +9,16 @@ trained on.
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import lxml.html
 
+from pipeline.classifier.train import Hyperparameters
 from tests.inputs import DATA, page_index
+
+# Small and many epochs: a few hundred examples, a model of about 1.4 MB, trained in a fraction of a second.
+SMALL = Hyperparameters(dim=16, bucket=20_000, epoch=25, lr=0.5)
 
 # Written for these tests in the shapes the furniture of real sites takes.
 OWN_BOILERPLATE = [
@@ -74,3 +81,14 @@ def boilerplate() -> list[str]:
 def held_out(items: list[str]) -> tuple[list[str], list[str]]:
     """(train, test): every fourth item is kept for testing."""
     return [t for i, t in enumerate(items) if i % 4], [t for i, t in enumerate(items) if i % 4 == 0]
+
+
+def write_jsonl(path: Path, texts: list[str], **fields: list) -> Path:
+    """One JSON object per text, with an id, a URL, the text and any `fields` given as lists."""
+    rows = [
+        {"id": f"{path.stem}-{i}", "url": f"https://{path.stem}.example/{i}", "text": text}
+        | {name: values[i] for name, values in fields.items()}
+        for i, text in enumerate(texts)
+    ]
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows))
+    return path

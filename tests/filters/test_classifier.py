@@ -11,26 +11,21 @@ import polars as pl
 import pytest
 
 from pipeline.classifier.model import normalised
-from pipeline.classifier.train import POSITIVE, Hyperparameters, roc_auc
-from pipeline.config import ConfigError
+from pipeline.classifier.train import POSITIVE, roc_auc
+from pipeline.config import ConfigError, load_config
 from pipeline.filters import build_filter
 from pipeline.filters.base import TopFraction
 from pipeline.filters.top_fraction import kept_count, top_fraction_cutoff
-from pipeline.stages import extract, filter
+from pipeline.inspection import scored
+from pipeline.preview import preview
+from pipeline.report import build_report, embedded_data
+from pipeline.runner import run_stage
+from pipeline.stages import STAGE_NAMES, extract, filter
 from pipeline.stages.filter import apply_filters, load_chain
+from pipeline.storage.versions import list_versions, read_manifest
 from pipeline.training import train_classifier
 from tests.conftest import make_config
-from tests.filters.classifier_texts import boilerplate, held_out, prose
-
-# Small and many epochs: a few hundred examples, a model of about 1.4 MB, trained in a fraction of a second.
-SMALL = Hyperparameters(dim=16, bucket=20_000, epoch=25, lr=0.5)
-
-
-def write_jsonl(path: Path, texts: list[str]) -> Path:
-    path.write_text(
-        "".join(json.dumps({"id": f"{path.stem}-{i}", "text": t}) + "\n" for i, t in enumerate(texts))
-    )
-    return path
+from tests.filters.classifier_texts import SMALL, boilerplate, held_out, prose, write_jsonl
 
 
 def sha256(path: Path) -> str:
@@ -199,3 +194,37 @@ def test_keep_top_fraction_keeps_the_best_of_the_whole_corpus_for_any_worker_cou
     )
     scores = kept["quality_signals"].list.eval(pl.element().struct.field("value")).list.first()
     assert scores.min() == cutoff["score"]
+
+
+def test_a_published_version_records_the_cutoff_the_report_plots_it_and_inspect_ranks(trained, tmp_path):
+    good, bad = trained["test"]
+    corpus = write_jsonl(
+        tmp_path / "corpus.jsonl", [t for pair in zip(bad, good, strict=False) for t in pair]
+    )
+    entry = {"name": "classifier", "model": str(trained["model"]), "keep_top_fraction": 0.5}
+    cfg = make_config(tmp_path, [corpus], filters=[entry], extract={"records_per_shard": 7})
+    for stage in STAGE_NAMES:
+        run_stage(cfg, stage)
+    [cutoff] = json.loads((tmp_path / "work" / "filter" / "cutoffs.json").read_text())
+    corpus_dir = tmp_path / "corpus"
+    assert read_manifest(corpus_dir, list_versions(corpus_dir)[-1])["filter_cutoffs"] == [cutoff]
+    page = build_report(corpus_dir).read_text()
+    assert embedded_data(page)["scores"] == {"classifier_score": {"cutoff": cutoff["score"]}}
+    assert "Classifier: classifier_score" in page
+    ends = scored(cfg, "classifier_score", n=2)
+    assert ends.documents == cutoff["kept"] and ends.cutoffs == [cutoff]
+    assert ends.lowest["score"][0] == cutoff["score"] and ends.highest["score"][0] >= ends.lowest["score"][1]
+
+
+def test_preview_keeps_the_top_fraction_of_its_sample(trained, tmp_path):
+    good, bad = trained["test"]
+    corpus = write_jsonl(tmp_path / "corpus.jsonl", good + bad)
+    entry = {"name": "classifier", "model": str(trained["model"]), "min_score": 0.5}
+    cfg = make_config(tmp_path, [corpus], filters=[entry])
+    extract.run(cfg)
+    changed = load_config(
+        tmp_path / "recipe.yaml", ["filters.0.min_score=null", "filters.0.keep_top_fraction=0.25"]
+    )
+    report = preview(cfg, changed, sample=30)
+    assert report.sample == 30 and report.kept_after == kept_count(0.25, 30)
+    assert set(report.newly_dropped) == {"classifier: classifier_score_below_top_fraction"}
