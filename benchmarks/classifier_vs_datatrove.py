@@ -2,9 +2,9 @@
 FastTextClassifierFilter on the same model and the same real documents, for speed and scores.
 
 Training examples come from the WCXB development pages (read from ../shared/evaldata, never copied):
-positives are the paragraphs of each page's gold main content (8 words or more), negatives the
-page's other visible blocks (paragraphs, list items, headings, table cells, links of 3 words or
-more that are not in its main content): real boilerplate against real content, 5,000 of each
+positives are the paragraphs of each page's gold main content, negatives the page's other visible
+blocks (paragraphs, list items, headings, table cells, links that are not in its main content),
+each of 8 words or more: real boilerplate against real content, 5,000 of each
 (the first by a hash of the text). `sift train-classifier`'s own code trains on them with its
 defaults (DCLM's bigrams, dim 100, 2M buckets, 5 epochs, one thread) and a 10 % holdout; it trains
 twice, to check the model is the same bytes, and once more with two threads, for what one thread
@@ -47,6 +47,7 @@ SECTION = "classifier"
 PER_CLASS = 5000
 BLOCKS = "//p|//li|//h1|//h2|//h3|//h4|//td|//th|//dd|//dt|//a|//figcaption|//blockquote"
 HOLDOUT = 0.1
+MIN_WORDS = 8  # both sides: a classifier that only learned "short means boilerplate" would score well
 
 
 @dataclass
@@ -83,15 +84,15 @@ def wcxb_examples(evaldata: Path) -> tuple[list[str], list[str]]:
         gold = truth["ground_truth"]
         gold = gold if isinstance(gold, dict) else ast.literal_eval(gold)
         main = gold.get("main_content") or ""
-        page = folder / "html" / f"{truth['file_id']}.html.gz"
+        page = folder / "html" / f"{truth_file.stem}.html.gz"
         if not main or not page.is_file():
             continue
         flat_main = " ".join(main.split())
-        good += [" ".join(p.split()) for p in main.split("\n") if len(p.split()) >= 8]
+        good += [" ".join(p.split()) for p in main.split("\n") if len(p.split()) >= MIN_WORDS]
         tree = lxml.html.fromstring(gzip.decompress(page.read_bytes()))
         for element in tree.xpath(BLOCKS):
             block = " ".join(element.text_content().split())
-            if len(block.split()) >= 3 and block not in flat_main:
+            if len(block.split()) >= MIN_WORDS and block not in flat_main:
                 bad.append(block)
     return first_by_hash(good), first_by_hash(bad)
 

@@ -63,6 +63,9 @@ class ClassifierParams(FilterParams):
             )
         return self
 
+    def files(self) -> list[str]:
+        return [self.model]
+
     def top_fraction(self) -> TopFraction | None:
         if self.keep_top_fraction is None:
             return None

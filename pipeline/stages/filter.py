@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,7 +33,9 @@ from pipeline.filters import FilterFn, FilterParams, Verdict, build_filter
 from pipeline.filters.top_fraction import SCORE, Cutoff, top_fraction_cutoff
 from pipeline.progress import stage_progress
 from pipeline.schema import EXTRACTED, FILTERED, LEDGER, conform
+from pipeline.sources.listing import HASH_CACHE, HashCache
 from pipeline.stages.common import (
+    RUN_FILE,
     StageStats,
     finish,
     mark_done,
@@ -58,6 +61,8 @@ def run(cfg: Config) -> StageStats:
     in_dir = require_input(cfg, "extract")
     out_dir = stage_dir(cfg, STAGE)
     key = {"stage": STAGE, "filters": filter_specs(cfg), "upstream": upstream_run(cfg, "extract")}
+    if files := filter_files(cfg):
+        key["files"] = files
     done = open_stage(out_dir, key)
     if done is None:
         return read_stats(cfg, STAGE)
@@ -84,6 +89,25 @@ def run(cfg: Config) -> StageStats:
 
 def filter_specs(cfg: Config) -> list[FilterSpec]:
     return [(spec.name, spec.params()) for spec in cfg.filters]
+
+
+def filter_files(cfg: Config) -> dict[str, str]:
+    """The SHA-256 of each file a filter reads its answers from (a classifier's model), remembered
+    under the file's size, mtime and inode as input hashes are (`sources/listing.py`)."""
+    cache = HashCache(cfg.work_path / HASH_CACHE)
+    found = {
+        path: cache.sha256(path, os.stat(path))
+        for _, params, _ in load_chain(filter_specs(cfg))
+        for path in params.files()
+    }
+    cache.save()
+    return found
+
+
+def read_filter_files(stage_output: Path) -> dict[str, str]:
+    """The files (path -> SHA-256) the finished filter run read, as its run key holds them."""
+    run_file = stage_output / RUN_FILE
+    return json.loads(run_file.read_text()).get("files", {}) if run_file.is_file() else {}
 
 
 def corpus_cutoffs(cfg: Config, parts: list[Path], out_dir: Path) -> dict[int, Cutoff]:

@@ -10,7 +10,7 @@ import fasttext
 import polars as pl
 import pytest
 
-from pipeline.classifier.model import normalised
+from pipeline.classifier.model import load_model, normalised
 from pipeline.classifier.train import POSITIVE, roc_auc
 from pipeline.config import ConfigError, load_config
 from pipeline.filters import build_filter
@@ -207,7 +207,9 @@ def test_a_published_version_records_the_cutoff_the_report_plots_it_and_inspect_
         run_stage(cfg, stage)
     [cutoff] = json.loads((tmp_path / "work" / "filter" / "cutoffs.json").read_text())
     corpus_dir = tmp_path / "corpus"
-    assert read_manifest(corpus_dir, list_versions(corpus_dir)[-1])["filter_cutoffs"] == [cutoff]
+    manifest = read_manifest(corpus_dir, list_versions(corpus_dir)[-1])
+    assert manifest["filter_cutoffs"] == [cutoff]
+    assert manifest["filter_files"] == {str(trained["model"]): sha256(trained["model"])}
     page = build_report(corpus_dir).read_text()
     assert embedded_data(page)["scores"] == {"classifier_score": {"cutoff": cutoff["score"]}}
     assert "Classifier: classifier_score" in page
@@ -228,3 +230,27 @@ def test_preview_keeps_the_top_fraction_of_its_sample(trained, tmp_path):
     report = preview(cfg, changed, sample=30)
     assert report.sample == 30 and report.kept_after == kept_count(0.25, 30)
     assert set(report.newly_dropped) == {"classifier: classifier_score_below_top_fraction"}
+
+
+def test_a_model_retrained_at_the_same_path_reruns_the_filter_stage(trained, tmp_path):
+    model = tmp_path / "q.bin"
+    model.write_bytes(trained["model"].read_bytes())
+    corpus = write_jsonl(tmp_path / "corpus.jsonl", trained["test"][0] + trained["test"][1])
+    entry = {"name": "classifier", "model": str(model), "min_score": 0.5}
+    cfg = make_config(tmp_path, [corpus], filters=[entry])
+    extract.run(cfg)
+    first = filter.run(cfg).kept
+    good, bad = held_out(prose())[0][:3], held_out(boilerplate())[0]  # a worse model: three positives
+    train_classifier(
+        cfg,
+        model,
+        positive=[str(write_jsonl(tmp_path / "few.jsonl", good))],
+        negative=[str(write_jsonl(tmp_path / "bad.jsonl", bad))],
+        holdout=0.0,
+        params=SMALL,
+    )
+    load_model.cache_clear()
+    again = filter.run(make_config(tmp_path, [corpus], filters=[entry]))
+    run_key = json.loads((tmp_path / "work" / "filter" / "_RUN.json").read_text())
+    assert run_key["files"] == {str(model): sha256(model)}
+    assert again.kept != first
