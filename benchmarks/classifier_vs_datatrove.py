@@ -44,7 +44,7 @@ from pipeline.classifier.train import (
 from pipeline.filters import build_filter
 
 SECTION = "classifier"
-PER_CLASS = 5000
+PER_CLASS = 5556  # 11,112 examples: about 10,000 to train on after the 10 % holdout
 BLOCKS = "//p|//li|//h1|//h2|//h3|//h4|//td|//th|//dd|//dt|//a|//figcaption|//blockquote"
 HOLDOUT = 0.1
 MIN_WORDS = 8  # both sides: a classifier that only learned "short means boilerplate" would score well

@@ -1,13 +1,13 @@
 """A fastText quality classifier as Sift uses it: how text is normalised for it, how it loads, how it scores.
 
 Training and the `classifier` filter call the same `normalise`, so a model sees text at run time
-exactly as it saw it in training. The normaliser only makes a document one line: runs of the
-whitespace fastText splits words on become one space, and the ends are trimmed. fastText reads
-words between whitespace, so this keeps every word (and its case) as it was; it is also what DCLM
-and datatrove's `FastTextClassifierFilter` do before predicting (they replace line breaks by
-spaces), so a model trained elsewhere scores the same here. Lower-casing or stripping punctuation
-would help a small training set generalise, but would make third-party models score text unlike
-the text they were trained on.
+exactly as it saw it in training. The normaliser only makes a document one line: the whitespace
+fastText splits words on (line breaks, tabs, vertical tabs, form feeds) becomes spaces, and spaces
+at the ends go. fastText reads words between whitespace, so this keeps every word (and its case)
+as it was; it is also what DCLM and datatrove's `FastTextClassifierFilter` do before predicting
+(they replace line breaks by spaces), so a model trained elsewhere scores the same here.
+Lower-casing or stripping punctuation would help a small training set generalise, but would make
+third-party models score text unlike the text they were trained on.
 """
 
 from __future__ import annotations
