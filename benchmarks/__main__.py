@@ -168,7 +168,7 @@ def main() -> None:
             f"| datatrove {dt_version} FastTextClassifierFilter | {ratio:.2f}x docs/s per core; same "
             f"decision on {result.same_decisions / result.documents:.1%}, largest score difference "
             f"{result.max_score_difference:.2g}; trains in {result.runs[0].cpu_seconds:.0f} CPU s | "
-            f"same scores | {'met' if result.same_decisions == result.documents else 'missed'} |"
+            f"same decisions | {'met' if result.same_decisions == result.documents else 'missed'} |"
         )
 
     if "end-to-end" in parts:

@@ -4,7 +4,8 @@ fastText 0.9.2 with one thread fills only a tenth of its input matrix at random;
 the allocator hands it out (see pipeline/classifier/train.py). This trains the same 2,000 WCXB
 examples (1,000 of each label, read from ../shared/evaldata) `--runs` times in one process calling
 fastText directly, then as many times through Sift's `train`, and counts the distinct models and
-the runs that stopped with "Encountered NaN".
+the runs that stopped with "Encountered NaN"; and once in a fresh interpreter that imports nothing
+but fastText, the model Sift's should equal.
 
     python -m benchmarks.classifier_determinism [--evaldata ../shared/evaldata] [--runs 10] [--write]
 """
@@ -14,6 +15,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import shlex
+import subprocess
 import sys
 import tempfile
 from collections import Counter
@@ -38,6 +40,17 @@ def outcomes(fit, runs: int) -> Counter[str]:
     return found
 
 
+def fresh_interpreter(lines: Path, out: Path) -> str:
+    code = (
+        "import fasttext, hashlib, sys; "
+        f"model = fasttext.train_supervised(input=sys.argv[1], **{PARAMS.fasttext_args()!r}); "
+        "model.save_model(sys.argv[2]); "
+        "print(hashlib.sha256(open(sys.argv[2], 'rb').read()).hexdigest()[:12])"
+    )
+    done = subprocess.run([sys.executable, "-c", code, str(lines), str(out)], capture_output=True, text=True)
+    return done.stdout.strip() or done.stderr.strip().splitlines()[-1]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -60,6 +73,7 @@ def main() -> None:
 
         raw = outcomes(direct, args.runs)
         sift = outcomes(lambda: train(training, PARAMS, out), args.runs)
+        fresh = fresh_interpreter(lines, out)
     command = shlex.join(["python", "-m", "benchmarks.classifier_determinism", *sys.argv[1:]])
 
     def show(found: Counter[str]) -> str:
@@ -74,6 +88,7 @@ def main() -> None:
             "",
             f"- fastText called directly: {show(raw)}",
             f"- Sift's `train` (allocations zeroed while fastText trains): {show(sift)}",
+            f"- a fresh interpreter that imports only fastText, once: {fresh}",
         ]
     )
     print(body)

@@ -12,10 +12,11 @@ them in, so the model does not learn the sources' order.
 
 One thread is not enough on its own. fastText 0.9.2 fills its input matrix at random a tenth per
 thread (`DenseMatrix::uniform`), so with one thread the rest starts as the memory allocator hands
-it out: zeroed pages in a fresh process, but in a process that trained a model before, what that
-model left (measured: 6 of 10 trainings in one process stopped with "Encountered NaN", the others
-differed). So while fastText trains, glibc is told to zero every allocation (`M_PERTURB`), which
-gives in any process the model a fresh process gives (10 of 10 identical; benchmarks/RESULTS.md).
+it out: zeroed pages in a fresh interpreter, leftovers in a process that has done some work
+(`python -m benchmarks.classifier_determinism`: trained ten times in one process, fastText stopped
+with "Encountered NaN" every time). So while fastText trains, glibc is told to zero every
+allocation (`M_PERTURB`), which gives in any process the model a fresh interpreter gives (10 of 10
+identical).
 """
 
 from __future__ import annotations
