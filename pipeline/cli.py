@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
+from pipeline.classifier.model import ModelError
 from pipeline.config import DEFAULT_CONFIG_PATH, Config, ConfigError, load_config
 from pipeline.filters.language import MissingModelError
 from pipeline.runner import run as run_all
@@ -54,7 +55,7 @@ def _run(stages: list[str], config: Path, overrides: list[str] | None) -> None:
     cfg = _load(config, overrides)
     try:
         results = [run_stage(cfg, stage) for stage in stages] if stages else run_all(cfg)
-    except (MissingModelError, ConservationError, LockedError, VersionExistsError) as err:
+    except (MissingModelError, ModelError, ConservationError, LockedError, VersionExistsError) as err:
         _fail(str(err))
     except OSError as err:  # a full disk, a read-only or forbidden folder, a missing input stage
         _fail(_describe_os_error(err))
@@ -145,6 +146,77 @@ def inputs(config: ConfigOption = DEFAULT_CONFIG_PATH, set_: SetOption = None) -
     console.print(f"{len(entries) - len(missing)} input files listed in {path}")
     for name in missing:
         console.print(f"[yellow]warning[/yellow]: {escape(str(name))} matches no file", soft_wrap=True)
+
+
+@app.command(name="train-classifier")
+def train_classifier(
+    out: Annotated[Path, typer.Option("--out", "-o", help="The model file to write (.bin).")],
+    positive: Annotated[
+        list[str] | None, typer.Option(help="Good documents (__label__hq); repeat for more sources.")
+    ] = None,
+    negative: Annotated[
+        list[str] | None,
+        typer.Option(help="Other documents (__label__cc); default: a sample of the extracted corpus."),
+    ] = None,
+    labelled: Annotated[
+        list[str] | None, typer.Option(help="JSONL/Parquet whose --label-field labels each document.")
+    ] = None,
+    label_field: Annotated[str | None, typer.Option(help="The field holding a label or score.")] = None,
+    threshold: Annotated[
+        float | None, typer.Option(help="With --labelled: a value >= this is a positive, else a negative.")
+    ] = None,
+    text_field: Annotated[str, typer.Option(help="The field holding the text (JSONL/Parquet).")] = "text",
+    holdout: Annotated[float, typer.Option(min=0.0, max=0.9, help="Share held out to validate.")] = 0.1,
+    seed: Annotated[int, typer.Option(help="Same seed, same inputs: the same model, byte for byte.")] = 0,
+    epoch: Annotated[int, typer.Option(min=1, help="Passes over the data (fastText's default).")] = 5,
+    lr: Annotated[float, typer.Option(min=0.0, help="Learning rate (fastText's default).")] = 0.1,
+    dim: Annotated[int, typer.Option(min=1, help="Vector size; the model holds (words+bucket) x dim.")] = 100,
+    bucket: Annotated[int, typer.Option(min=1, help="Hash buckets for the word bigrams.")] = 2_000_000,
+    word_ngrams: Annotated[int, typer.Option(min=1, help="2: DCLM's bigram classifier.")] = 2,
+    config: ConfigOption = DEFAULT_CONFIG_PATH,
+    set_: SetOption = None,
+) -> None:
+    """Train a fastText quality classifier (DCLM's recipe: word bigrams) and validate it on a held-out split.
+
+    Example: sift train-classifier --positive good.jsonl --negative output/work/extract -o models/quality.bin
+    """
+    from pipeline.classifier.train import Hyperparameters
+    from pipeline.training import train_classifier as run_training
+
+    _setup_logging()
+    cfg = _load(config, set_)
+    params = Hyperparameters(word_ngrams=word_ngrams, lr=lr, epoch=epoch, dim=dim, bucket=bucket, seed=seed)
+    try:
+        trained = run_training(
+            cfg,
+            out,
+            positive=positive or [],
+            negative=negative or [],
+            labelled=labelled or [],
+            label_field=label_field,
+            threshold=threshold,
+            text_field=text_field,
+            holdout=holdout,
+            params=params,
+        )
+    except (ValueError, FileNotFoundError, RuntimeError) as err:
+        _fail(str(err))
+    figures = trained.validation
+    table = Table(title=f"Validation ({figures.examples} held-out examples, {figures.positives} positive)")
+    for column in ("label", "precision", "recall", "ROC AUC"):
+        table.add_column(column, justify="left" if column == "label" else "right")
+    table.add_row(
+        f"{figures.positive} (score >= {figures.threshold})",
+        *(_figure(value) for value in (figures.precision, figures.recall, figures.roc_auc)),
+    )
+    out_console = Console()
+    out_console.print(f"trained on {trained.examples['train']} in {trained.seconds:.1f} CPU s")
+    out_console.print(table)
+    out_console.print(f"model: {trained.model}\nabout it: {trained.metadata}", soft_wrap=True)
+
+
+def _figure(value: float | None) -> str:
+    return "-" if value is None else f"{value:.3f}"
 
 
 def _corpus_dir(config: Path, overrides: list[str] | None, corpus: Path | None) -> Path:
@@ -291,7 +363,7 @@ def preview(
     current, changed = _load(config, set_), _load(config, [*(set_ or []), *change])
     try:
         report = run_preview(current, changed, sample=sample, examples=examples)
-    except (FileNotFoundError, MissingModelError) as err:
+    except (FileNotFoundError, MissingModelError, ModelError) as err:
         console.print(f"[red]error[/red]: {err}")
         raise typer.Exit(1) from None
     _print_preview(report, change)
@@ -339,14 +411,23 @@ def inspect(
     ] = None,
     n: Annotated[int, typer.Option("-n", min=1, help="Examples to print.")] = 5,
     stage: Annotated[str | None, typer.Option(help="Only this stage's ledger.")] = None,
+    signal: Annotated[
+        str | None,
+        typer.Option(help="Instead: the lowest- and highest-scored kept documents by this signal."),
+    ] = None,
 ) -> None:
     """Print documents dropped for a reason (or, without --reason, every reason with its count).
 
     Example: sift inspect --reason gopher_too_few_words -n 5 --set workdir=/data/w
+
+    Example: sift inspect --signal classifier_score -n 3
     """
     from pipeline.inspection import inspect as run_inspect
 
     cfg = _load(config, set_)
+    if signal is not None:
+        _print_scored(cfg, signal, n)
+        return
     try:
         found = run_inspect(cfg, reason=reason, n=n, stage=stage)
     except ValueError as err:
@@ -377,6 +458,28 @@ def inspect(
         if row["message"]:
             out.print(f"  {row['message']}", markup=False)
         out.print(f"  {_one_line(row['text_head'] or '', 500)}", markup=False)
+
+
+def _print_scored(cfg: Config, signal: str, n: int) -> None:
+    from pipeline.inspection import scored
+
+    try:
+        found = scored(cfg, signal, n)
+    except (ValueError, FileNotFoundError) as err:
+        console.print(f"[red]error[/red]: {err}")
+        raise typer.Exit(2) from None
+    out = Console()
+    out.print(f"{found.documents} kept documents have {signal!r}.")
+    for cutoff in found.cutoffs:
+        out.print(
+            f"keep_top_fraction cut-off of filters.{cutoff['filter_index']}: {cutoff['score']} "
+            f"({cutoff['kept']} of {cutoff['scored']} kept)"
+        )
+    for title, rows in (("Lowest-scored kept", found.lowest), ("Highest-scored kept", found.highest)):
+        out.print(f"\n[bold]{title}[/bold]")
+        for row in rows.iter_rows(named=True):
+            out.print(f"  {row['score']:.4f}  {row['url'] or row['id']}", markup=False)
+            out.print(f"    {_one_line(row['text'], 200)}", markup=False)
 
 
 def _one_line(text: str, limit: int) -> str:

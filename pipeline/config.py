@@ -166,8 +166,16 @@ class Config(Section):
         from pipeline.filters import validate_filter_params
         from pipeline.filters.languages import LanguageRulesParams, unknown_languages
 
+        signal_of: dict[str, int] = {}  # a filter's own signal name (classifier) -> its entry
         for index, spec in enumerate(filters):
             params = validate_filter_params(spec.name, spec.params(), where=f"filters.{index}")
+            if (signal := getattr(params, "signal", None)) is not None:
+                if signal in signal_of:
+                    raise ValueError(
+                        f"filters.{index}.signal: {signal!r} is already the signal of filters."
+                        f"{signal_of[signal]}; give each entry its own, e.g. signal: edu_score"
+                    )
+                signal_of[signal] = index
             if isinstance(params, LanguageRulesParams) and params.language_aware():
                 # Per-language rules read the `language` column, which only the language filter writes.
                 if not any(earlier.name == "language" for earlier in filters[:index]):

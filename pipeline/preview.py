@@ -3,7 +3,8 @@
 Both recipes run the filter chain in memory over the same sample of the already-extracted
 documents. Each document's fate (kept, or dropped by filter and reason) is compared: documents the
 change newly drops are grouped by the new recipe's reason, documents it newly keeps by the old
-recipe's reason, with examples of each.
+recipe's reason, with examples of each. A `keep_top_fraction` keeps its fraction of the sample,
+ranked as the filter stage ranks the whole corpus.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import polars as pl
 from pipeline.config import Config
 from pipeline.schema import EXTRACTED, LEDGER_TEXT_HEAD_CHARS, conform
 from pipeline.stages.common import require_input
-from pipeline.stages.filter import Filtered, apply_filters, filter_specs, load_chain
+from pipeline.stages.filter import Filtered, apply_filters, filter_specs, find_cutoffs, load_chain, scores_at
 from pipeline.storage.shards import list_parts
 
 KEPT = "kept"
@@ -80,7 +81,9 @@ def sample_extracted(cfg: Config, size: int) -> pl.DataFrame:
 
 
 def run_chain(cfg: Config, docs: pl.DataFrame) -> Filtered:
-    return apply_filters(docs, load_chain(filter_specs(cfg)), cfg.fingerprint())
+    chain = load_chain(filter_specs(cfg))
+    cutoffs = find_cutoffs(chain, lambda index, found: scores_at(docs, chain, index, found))
+    return apply_filters(docs, chain, cfg.fingerprint(), cutoffs)
 
 
 def fates(result: Filtered) -> dict[str, str]:

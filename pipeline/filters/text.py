@@ -26,6 +26,14 @@ DOC = "doc"  # the row number of a line's document within the batch
 LINE_NO = "line_no"
 
 
+def one_line(text: pl.Expr) -> pl.Expr:
+    """The whitespace fastText splits words on becomes spaces: the same words, on one line (fastText
+    reads one document per line). The language and classifier filters both feed it so. Runs of spaces
+    stay: fastText reads them as one, and replacing single characters is 20 times faster here than
+    collapsing runs."""
+    return text.str.replace_all(r"[\t\n\r\x0b\x0c]", " ")
+
+
 def tokens(text: pl.Expr) -> pl.Expr:
     """Words and punctuation runs, in order."""
     return text.str.extract_all(TOKEN_PATTERN)

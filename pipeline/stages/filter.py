@@ -6,11 +6,19 @@ signal a filter measures is kept with the document in `quality_signals`, so a de
 explained or re-made later. A filter in `annotate` mode measures and records but neither drops nor
 rewrites. A filter that raises on a batch is retried document by document, so one bad document
 becomes a `filter_failed` error row and the rest go on.
+
+A filter with `keep_top_fraction` keeps the best fraction of the whole corpus, so before the shards
+are filtered, every shard is scored up to that filter and the cut-off is found over all the scores
+(`filters/top_fraction.py`); it is kept in `cutoffs.json` for the manifest. That filter and the ones
+before it run twice: the price of a cut-off that is the same for any number of workers.
 """
 
 from __future__ import annotations
 
+import json
 import logging
+import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,9 +30,12 @@ import pyarrow.parquet as pq
 from pipeline.config import Config
 from pipeline.engine import executor_for
 from pipeline.filters import FilterFn, FilterParams, Verdict, build_filter
+from pipeline.filters.top_fraction import SCORE, Cutoff, top_fraction_cutoff
 from pipeline.progress import stage_progress
 from pipeline.schema import EXTRACTED, FILTERED, LEDGER, conform
+from pipeline.sources.listing import HASH_CACHE, HashCache
 from pipeline.stages.common import (
+    RUN_FILE,
     StageStats,
     finish,
     mark_done,
@@ -36,9 +47,10 @@ from pipeline.stages.common import (
     upstream_run,
 )
 from pipeline.storage.ledger import dropped_rows, ledger_dir
-from pipeline.storage.shards import index_of, list_parts, part_path, write_table
+from pipeline.storage.shards import index_of, list_parts, part_path, write_table, write_text
 
 STAGE = "filter"
+CUTOFFS_FILE = "cutoffs.json"
 log = logging.getLogger(__name__)
 
 FilterSpec = tuple[str, dict[str, Any]]
@@ -49,12 +61,17 @@ def run(cfg: Config) -> StageStats:
     in_dir = require_input(cfg, "extract")
     out_dir = stage_dir(cfg, STAGE)
     key = {"stage": STAGE, "filters": filter_specs(cfg), "upstream": upstream_run(cfg, "extract")}
+    if files := filter_files(cfg):
+        key["files"] = files
     done = open_stage(out_dir, key)
     if done is None:
         return read_stats(cfg, STAGE)
     parts = list_parts(in_dir)
+    cutoffs = corpus_cutoffs(cfg, parts, out_dir)
     units = [
-        (path, out_dir, filter_specs(cfg), cfg.fingerprint()) for path in parts if index_of(path) not in done
+        (path, out_dir, filter_specs(cfg), cfg.fingerprint(), cutoffs)
+        for path in parts
+        if index_of(path) not in done
     ]
     stats = StageStats(STAGE)
     for finished in done.values():
@@ -74,6 +91,85 @@ def filter_specs(cfg: Config) -> list[FilterSpec]:
     return [(spec.name, spec.params()) for spec in cfg.filters]
 
 
+def filter_files(cfg: Config) -> dict[str, str]:
+    """The SHA-256 of each file a filter reads its answers from (a classifier's model), remembered
+    under the file's size, mtime and inode as input hashes are (`sources/listing.py`)."""
+    cache = HashCache(cfg.work_path / HASH_CACHE)
+    found = {
+        path: cache.sha256(path, os.stat(path))
+        for _, params, _ in load_chain(filter_specs(cfg))
+        for path in params.files()
+    }
+    cache.save()
+    return found
+
+
+def read_filter_files(stage_output: Path) -> dict[str, str]:
+    """The files (path -> SHA-256) the finished filter run read, as its run key holds them."""
+    run_file = stage_output / RUN_FILE
+    return json.loads(run_file.read_text()).get("files", {}) if run_file.is_file() else {}
+
+
+def corpus_cutoffs(cfg: Config, parts: list[Path], out_dir: Path) -> dict[int, Cutoff]:
+    """The cut-off of every keep_top_fraction filter, ranked over all shards (or as a run that was
+    interrupted found them: they depend only on what the run's key holds)."""
+    saved = out_dir / CUTOFFS_FILE
+    if saved.is_file():
+        return {c["filter_index"]: Cutoff(**c) for c in json.loads(saved.read_text())}
+    specs = filter_specs(cfg)
+
+    def score(index: int, cutoffs: dict[int, Cutoff]) -> pl.DataFrame:
+        units = [(path, specs, index, cutoffs) for path in parts]
+        frames = list(executor_for(cfg).map(score_shard, units))
+        return pl.concat(frames) if frames else pl.DataFrame(schema={"id": pl.Utf8, SCORE: pl.Float64})
+
+    cutoffs = find_cutoffs(load_chain(specs), score)
+    if cutoffs:
+        write_text(saved, json.dumps([c.to_dict() for c in cutoffs.values()], indent=2) + "\n")
+    return cutoffs
+
+
+def read_cutoffs(stage_output: Path) -> list[dict]:
+    """The cut-offs a finished filter run used (empty when no filter keeps a top fraction)."""
+    saved = stage_output / CUTOFFS_FILE
+    return json.loads(saved.read_text()) if saved.is_file() else []
+
+
+def find_cutoffs(chain: Chain, score: Callable[[int, dict[int, Cutoff]], pl.DataFrame]) -> dict[int, Cutoff]:
+    """Each keep_top_fraction filter's cut-off, in chain order: `score(index, cutoffs)` gives the
+    (`id`, `score`) of every document that reaches filter `index`, the earlier cut-offs applied."""
+    cutoffs: dict[int, Cutoff] = {}
+    for index, (name, params, _) in enumerate(chain):
+        rule = params.top_fraction()
+        if rule is not None and params.mode == "drop":
+            cutoffs[index] = top_fraction_cutoff(score(index, dict(cutoffs)), rule, index, name)
+    return cutoffs
+
+
+def scores_at(docs: pl.DataFrame, chain: Chain, index: int, cutoffs: dict[int, Cutoff]) -> pl.DataFrame:
+    """(`id`, `score`) of the documents that reach filter `index`, scored by it (which drops nothing)."""
+    name, params, judge = chain[index]
+    scoring = [*chain[:index], (name, params.model_copy(update={"mode": "annotate"}), judge)]
+    kept = apply_filters(docs, scoring, "", cutoffs).kept
+    return kept.select("id", signal_value(params.top_fraction().signal).cast(pl.Float64).alias(SCORE))
+
+
+def signal_value(name: str) -> pl.Expr:
+    """One quality signal's value out of the `quality_signals` list (null where it is absent)."""
+    element = pl.element()
+    return (
+        pl.col("quality_signals")
+        .list.eval(element.filter(element.struct.field("name") == name).struct.field("value"))
+        .list.first()
+    )
+
+
+def score_shard(unit: tuple[Path, list[FilterSpec], int, dict[int, Cutoff]]) -> pl.DataFrame:
+    path, specs, index, cutoffs = unit
+    docs = pl.from_arrow(conform(pq.read_table(path), EXTRACTED))
+    return scores_at(docs, load_chain(specs), index, cutoffs)
+
+
 _CHAIN_CACHE: dict[str, Chain] = {}
 
 
@@ -85,10 +181,10 @@ def load_chain(specs: list[FilterSpec]) -> Chain:
     return _CHAIN_CACHE[key]
 
 
-def filter_shard(unit: tuple[Path, Path, list[FilterSpec], str]) -> StageStats:
-    path, out_dir, specs, fingerprint = unit
+def filter_shard(unit: tuple[Path, Path, list[FilterSpec], str, dict[int, Cutoff]]) -> StageStats:
+    path, out_dir, specs, fingerprint, cutoffs = unit
     docs = pl.from_arrow(conform(pq.read_table(path), EXTRACTED))
-    result = apply_filters(docs, load_chain(specs), fingerprint)
+    result = apply_filters(docs, load_chain(specs), fingerprint, cutoffs)
     index = index_of(path)
     write_table(conform(result.kept.to_arrow(), FILTERED), part_path(out_dir, index))
     write_table(result.ledger, part_path(ledger_dir(out_dir), index))
@@ -127,12 +223,15 @@ class Batch:
             self.docs = self.docs.with_columns(values.alias(name) for name, values in verdict.columns.items())
 
 
-def apply_filters(docs: pl.DataFrame, chain: Chain, fingerprint: str) -> Filtered:
-    """Run `chain` over one batch of extracted documents; nothing is written."""
+def apply_filters(
+    docs: pl.DataFrame, chain: Chain, fingerprint: str, cutoffs: dict[int, Cutoff] | None = None
+) -> Filtered:
+    """Run `chain` over one batch of extracted documents; nothing is written. `cutoffs` holds the
+    cut-off of each keep_top_fraction filter (by its index in the chain), found over the corpus."""
     stats = StageStats(STAGE, input=docs.height)
     batch = Batch(docs)
     ledgers: list[pa.Table] = []
-    for name, params, judge in chain:
+    for index, (name, params, judge) in enumerate(chain):
         if batch.docs.height == 0:
             break
         verdict, errors = judge_safely(judge, batch.docs, name)
@@ -154,6 +253,10 @@ def apply_filters(docs: pl.DataFrame, chain: Chain, fingerprint: str) -> Filtere
         batch.record(verdict)
         if params.mode == "annotate":
             continue
+        if (rule := params.top_fraction()) is not None:
+            if cutoffs is None or index not in cutoffs:
+                raise ValueError(f"filter {index} ({name}) keeps a top fraction, but no cut-off was found")
+            verdict = cutoffs[index].verdict(verdict.signals[rule.signal], batch.docs["id"])
         drop = verdict.reason.is_not_null()
         if drop.any():
             ledgers.append(

@@ -36,6 +36,7 @@ from pipeline.stages.common import (
     require_input,
     stage_dir,
 )
+from pipeline.stages.filter import read_cutoffs, read_filter_files
 from pipeline.storage.card import UNKNOWN_LANGUAGE, write_card
 from pipeline.storage.layout import FilePlan, plan_files
 from pipeline.storage.ledger import read_ledger
@@ -167,6 +168,9 @@ def write_version(
         "inputs": describe_inputs([path for source in cfg.sources for path, _ in expand(source)]),
         "stages": stage_counts,
         "summary": summary.to_dict(),
+        # Only when a filter reads a model or keeps a top fraction: other manifests stay as they were.
+        **({"filter_files": files} if (files := read_filter_files(stage_dir(cfg, "filter"))) else {}),
+        **({"filter_cutoffs": cutoffs} if (cutoffs := read_cutoffs(stage_dir(cfg, "filter"))) else {}),
         "shards": shards,
         "ledger": LEDGER_FILE,
         "packages": package_versions(),

@@ -109,3 +109,23 @@ def test_on_ray_dedup_clusters_by_partition_and_survives_killed_workers(tmp_path
         outputs[name] = test_partitioned.dedup_bytes(cfg)
     assert len(list(markers.iterdir())) >= 5  # at least 4 partitions and a merge lost a worker
     assert outputs["local"] == outputs["ray"] == outputs["faulty"]
+
+
+def test_keep_top_fraction_on_ray_keeps_what_the_local_engine_keeps(tmp_path):
+    from pipeline.classifier.train import NEGATIVE, POSITIVE, examples_of, train
+    from tests.filters.classifier_texts import SMALL, boilerplate, held_out, prose, write_jsonl
+
+    (good, good_test), (bad, bad_test) = held_out(prose()), held_out(boilerplate())
+    model = train(examples_of(good, POSITIVE) + examples_of(bad, NEGATIVE), SMALL, tmp_path / "q.bin")
+    corpus = write_jsonl(tmp_path / "corpus.jsonl", good_test + bad_test)
+    recipe = {
+        "filters": [{"name": "classifier", "model": str(model), "keep_top_fraction": 0.4}],
+        "extract": {"records_per_shard": 6},
+    }
+    for engine in ("local", "ray"):
+        cfg = make_config(tmp_path / engine, [corpus], overrides=[f"engine={engine}", "workers=2"], **recipe)
+        extract_stage.run(cfg)
+        filter_stage.run(cfg)
+    local, on_ray = (tmp_path / engine / "work" / "filter" for engine in ("local", "ray"))
+    assert work_bytes(local) == work_bytes(on_ray) and len(work_bytes(local)) > 4
+    assert (local / "cutoffs.json").read_text() == (on_ray / "cutoffs.json").read_text()
