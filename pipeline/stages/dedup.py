@@ -1,5 +1,10 @@
-"""dedup: drop exact copies and near-duplicates (MinHash LSH), keeping one document per cluster.
+"""dedup: remove repeated lines, then drop exact copies and near-duplicates (MinHash LSH), keeping
+one document per cluster.
 
+0. Lines (`dedup.lines`, off by default): lines found in many documents (of one site) are removed
+   from all of them (`pipeline.dedup.lines`); a document left too short is dropped. The cleaned
+   shards, in a scratch folder, are what the steps below read, so boilerplate no longer hides
+   near-duplicates (nor makes unrelated pages of one site look alike).
 1. Fingerprint: each shard's texts are folded, hashed exactly and MinHashed in the worker pool.
 2. Cluster: over the whole corpus at once, since a duplicate can sit in any shard: exact-hash groups
    and LSH candidates (checked by estimated Jaccard) become edges, clusters are their connected
@@ -26,7 +31,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipeline.config import Config, DedupConfig
-from pipeline.dedup import in_memory, partitioned
+from pipeline.dedup import in_memory, lines, partitioned
 from pipeline.dedup.index import check_against, index_table, signatures_dir
 from pipeline.dedup.keep import best_signal_missing
 from pipeline.dedup.lsh import banding, verify_cutoff
@@ -50,6 +55,7 @@ from pipeline.storage.shards import index_of, list_parts, part_path, write_table
 
 STAGE = "dedup"
 SCRATCH = "_shuffle"  # the partitioned clustering's exchange files, removed when the stage ends
+LINES_SCRATCH = "_lines"  # the line counts and the cleaned shards, removed when the stage ends
 log = logging.getLogger(__name__)
 
 
@@ -75,18 +81,18 @@ def run(cfg: Config) -> StageStats:
     total = sum(pq.ParquetFile(p).metadata.num_rows for p in parts)
     with stage_progress(STAGE, total) as advance:
         advance(stats.input)
+        # Clustering needs every shard; it (and line counting) is recomputed (it is deterministic),
+        # writing is not.
+        inputs = remove_lines(parts, cfg, executor, out_dir / LINES_SCRATCH) if lines_on(cfg) else parts
+        edits = {path: cleaned for path, cleaned in zip(parts, inputs, strict=True)}
+        units = [WriteUnit(edits[path], cfg, out_dir, tuple(against), lines_on(cfg)) for path in todo]
         if cfg.dedup.enabled and partitioned_clustering(cfg):
-            plan = decide_partitioned(parts, against, cfg, executor, out_dir / SCRATCH)
+            plan = decide_partitioned(inputs, against, cfg, executor, out_dir / SCRATCH)
             sources = {source.path: source for source in plan.sources}
-            units = [
-                PartitionedWriteUnit(WriteUnit(path, cfg, out_dir, tuple(against)), plan, sources[path])
-                for path in todo
-            ]
-            shard_stats = executor.map(write_partitioned_shard, units)
+            partitioned_units = [PartitionedWriteUnit(unit, plan, sources[unit.path]) for unit in units]
+            shard_stats = executor.map(write_partitioned_shard, partitioned_units)
         elif cfg.dedup.enabled:
-            # Clustering needs every shard; it is recomputed (it is deterministic), writing is not.
-            decision = in_memory.decide(parts, against, cfg.dedup, executor)
-            units = [WriteUnit(path, cfg, out_dir, tuple(against)) for path in todo]
+            decision = in_memory.decide(inputs, against, cfg.dedup, executor)
             shard_stats = executor.map_shared(write_shard, units, decision)
         else:
             shard_stats = executor.map(pass_through, [(path, out_dir) for path in todo])
@@ -95,8 +101,77 @@ def run(cfg: Config) -> StageStats:
             stats.add(one)
             advance(one.input)
     shutil.rmtree(out_dir / SCRATCH, ignore_errors=True)
+    shutil.rmtree(out_dir / LINES_SCRATCH, ignore_errors=True)
     mark_done(out_dir)
     return finish(cfg, stats)
+
+
+def lines_on(cfg: Config) -> bool:
+    return cfg.dedup.enabled and cfg.dedup.lines.enabled
+
+
+def remove_lines(parts: list[Path], cfg: Config, executor: Executor, scratch: Path) -> list[Path]:
+    """Step 0: every shard with its repeated lines removed, in `scratch`; the cleaned shards' paths
+    (named as their input shards), each with the ledger of its edited and dropped documents."""
+    shuffle = lines.count(parts, cfg.dedup.lines, executor, scratch)
+    log.info("dedup: counting lines in %d partitions", shuffle.partitions)
+    cleaned = [part_path(scratch / "cleaned", index_of(path)) for path in parts]
+    units = [CleanUnit(path, out, shuffle, cfg) for path, out in zip(parts, cleaned, strict=True)]
+    list(executor.map(clean_shard, units))
+    return cleaned
+
+
+@dataclass(frozen=True)
+class CleanUnit:
+    path: Path
+    out: Path
+    shuffle: lines.Plan
+    cfg: Config
+
+
+def clean_shard(unit: CleanUnit) -> int:
+    """One shard without its repeated lines, and its line ledger beside it; the documents left."""
+    docs = pl.from_arrow(conform(pq.read_table(unit.path), FILTERED))
+    cleaned = lines.clean(docs, unit.shuffle)
+    write_table(conform(cleaned.docs.to_arrow(), FILTERED), unit.out)
+    write_table(lines_ledger(docs, cleaned, unit.cfg), lines_ledger_path(unit.out))
+    return cleaned.docs.height
+
+
+def lines_ledger_path(cleaned: Path) -> Path:
+    return cleaned.parent.parent / "ledger" / cleaned.name
+
+
+def lines_ledger(docs: pl.DataFrame, cleaned: lines.Cleaned, cfg: Config) -> pa.Table:
+    """A row per edited document: `edited` (lines and characters removed), or `dropped` if what
+    was left is shorter than `dedup.lines.min_text_chars`."""
+    edited = cleaned.lines_removed > 0
+    dropped = cleaned.dropped[edited]
+    rule = cfg.dedup.lines
+    where = " of its domain" if rule.scope == "domain" else ""
+    counts = pl.DataFrame({"n": cleaned.lines_removed[edited], "c": cleaned.chars_removed[edited]})
+    removed = counts.select(pl.format("removed {} repeated lines ({} characters)", "n", "c"))[:, 0]
+    return conform(
+        dropped_rows(
+            docs.filter(pl.Series(edited)),
+            stage=STAGE,
+            outcome=pl.Series(np.where(dropped, "dropped", "edited"), dtype=pl.Utf8),
+            filter_name="dedup.lines",
+            reason=pl.Series(np.where(dropped, lines.TOO_SHORT, lines.REASON), dtype=pl.Utf8),
+            value=pl.Series(cleaned.lines_removed[edited], dtype=pl.Float64),
+            threshold=pl.Series(
+                np.where(
+                    dropped,
+                    f">= {rule.min_text_chars} characters left",
+                    f"line in >= {rule.min_docs} documents{where}",
+                ),
+                dtype=pl.Utf8,
+            ),
+            message=pl.Series(removed, dtype=pl.Utf8),
+            fingerprint=cfg.fingerprint(),
+        ),
+        LEDGER,
+    )
 
 
 def partitioned_clustering(cfg: Config) -> bool:
@@ -131,6 +206,7 @@ class WriteUnit:
     cfg: Config
     out_dir: Path
     against: tuple[Path, ...] = ()
+    lines_removed: bool = False  # `path` is a cleaned shard with its line ledger beside it
 
     @property
     def against_names(self) -> list[str]:
@@ -176,12 +252,19 @@ def write_decided(unit: WriteUnit, decision: ShardDecision) -> StageStats:
         duplicate_of=pl.Series(decision.rep_id.filter(pa.array(removed)), dtype=pl.Utf8),
         fingerprint=cfg.fingerprint(),
     )
+    stats = StageStats(STAGE, input=docs.height, kept=kept.height, dropped=Counter(reasons.to_list()))
+    if unit.lines_removed:
+        edits = pq.read_table(lines_ledger_path(path))
+        ledger = pa.concat_tables([edits, conform(ledger, LEDGER)])
+        line_drops = pl.from_arrow(edits).filter(pl.col("outcome") == "dropped")["reason"].to_list()
+        stats.input += len(line_drops)
+        stats.dropped.update(line_drops)
     index = index_of(path)
     write_table(conform(kept.to_arrow(), DEDUPED), part_path(out_dir, index))
     write_table(conform(ledger, LEDGER), part_path(ledger_dir(out_dir), index))
     kept_index = index_table(decision.fingerprints.take(np.flatnonzero(keep)), cfg.dedup)
     write_table(kept_index, part_path(signatures_dir(out_dir), index))
-    return StageStats(STAGE, input=docs.height, kept=kept.height, dropped=Counter(reasons.to_list()))
+    return stats
 
 
 def pass_through(unit: tuple[Path, Path]) -> StageStats:
