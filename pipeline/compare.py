@@ -64,7 +64,9 @@ def diff_versions(corpus_dir: Path, old: str, new: str) -> VersionDiff:
     added = after.join(before, on="id", how="anti").sort("id")
     removed = before.join(after, on="id", how="anti")
     ledger = (
-        pl.read_parquet(corpus_dir / new / "ledger.parquet", columns=["id", "stage", "filter", "reason", "outcome"])
+        pl.read_parquet(
+            corpus_dir / new / "ledger.parquet", columns=["id", "stage", "filter", "reason", "outcome"]
+        )
         .filter(pl.col("outcome") != "edited")  # an edited document stayed; what removed it is elsewhere
         .drop("outcome")
         .unique("id", keep="first", maintain_order=True)

@@ -41,6 +41,7 @@ BUILTIN_MODULES = (
     "pipeline.filters.pii",
     "pipeline.filters.url",
     "pipeline.filters.length",
+    "pipeline.filters.decontaminate",
 )
 
 
