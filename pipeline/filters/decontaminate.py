@@ -210,9 +210,17 @@ def build(params: DecontaminateParams) -> tuple[np.ndarray, np.ndarray, pl.DataF
     return every[first_of], owner[first_of], table, short
 
 
+def file_states(params: DecontaminateParams) -> tuple[tuple[str, int, int], ...]:
+    """Path, size and modification time of every evaluation file: cheap to take per batch, and a
+    change of any of them makes a worker look for the index of the files' new contents."""
+    files = [file for entry in params.against for file in data_files(Path(entry.path))]
+    return tuple((str(f), f.stat().st_size, f.stat().st_mtime_ns) for f in files)
+
+
 @cache
-def load_index(params_json: str) -> Index:
-    """Build the index (once: other processes wait on a file lock, then read it) or read it cached."""
+def load_index(params_json: str, states: tuple[tuple[str, int, int], ...]) -> Index:
+    """Build the index (once: other processes wait on a file lock, then read it) or read it cached;
+    kept per process for these `states` of the files."""
     params = DecontaminateParams.model_validate_json(params_json)
     folder = Path(params.cache_dir) / index_key(params)
     folder.parent.mkdir(parents=True, exist_ok=True)
@@ -250,7 +258,7 @@ def decontaminate_filter(p: DecontaminateParams):
     rule = f"shares a {p.ngram}-gram with an evaluation item"
 
     def judge(docs: pl.DataFrame) -> Verdict:
-        index = load_index(params_json)
+        index = load_index(params_json, file_states(p))
         hashes, doc, start = ngrams(docs["text"], p.ngram)
         row = index.lookup(hashes)
         hit = row >= 0
@@ -265,7 +273,7 @@ def decontaminate_filter(p: DecontaminateParams):
             messages[int(doc[k])] = f"{item['file']} item {item['item']}: {gram!r}"
         contaminated = pl.Series(matches > 0)
         return Verdict(
-            reason=pl.Series(np.where(matches > 0, REASON, None), dtype=pl.Utf8),
+            reason=pl.select(pl.when(contaminated).then(pl.lit(REASON)).alias("reason")).to_series(),
             value=pl.Series(matches, dtype=pl.Float64).set(~contaminated, None),
             threshold=pl.Series("threshold", [rule] * docs.height),
             message=pl.Series(messages, dtype=pl.Utf8),
