@@ -7,7 +7,8 @@
 2. quality filters: Sift vs datatrove, speed and decision agreement (`filters_vs_datatrove.py`), and
    per-language rules vs datatrove configured as FineWeb-2 (`fineweb2_vs_datatrove.py`);
 3. end to end: `sift run` vs a datatrove pipeline of the same stages, 2 workers (`end_to_end.py`);
-4. the dedup stage's scale curve (`benchmarks.dedup_scale`, when present; takes minutes).
+4. the dedup stage's scale curve (`benchmarks.dedup_scale`, when present; takes minutes);
+5. corpus-level cleaning: repeated lines and decontamination (`corpus_cleaning.py`, its own section).
 
 datatrove runs in its own venv, benchmarks/.venv-datatrove, built on first use from
 benchmarks/datatrove-requirements.txt. Results go to benchmarks/RESULTS.md (this runner's sections;
@@ -32,7 +33,14 @@ from pathlib import Path
 
 import yaml
 
-from benchmarks import end_to_end, filters_vs_datatrove, fineweb2_vs_datatrove, machine, minhash_vs_datasketch
+from benchmarks import (
+    corpus_cleaning,
+    end_to_end,
+    filters_vs_datatrove,
+    fineweb2_vs_datatrove,
+    machine,
+    minhash_vs_datasketch,
+)
 from benchmarks.datatrove_env import ensure_venv, versions
 from benchmarks.documents import extracted_documents, split_warc
 from benchmarks.evaldata import EVALDATA
@@ -40,7 +48,7 @@ from benchmarks.results_file import read_section, table_rows, write_section
 from pipeline.config import load_config
 
 REPO = Path(__file__).resolve().parents[1]
-PARTS = ("minhash", "filters", "fineweb2", "end-to-end", "dedup-scale")
+PARTS = ("minhash", "filters", "fineweb2", "end-to-end", "dedup-scale", "corpus-cleaning")
 # How each part's row of the summary table starts (to keep the rows of parts a run leaves out).
 ROW_START = {
     "minhash": "| MinHash",
@@ -48,6 +56,7 @@ ROW_START = {
     "fineweb2": "| per-language rules",
     "end-to-end": "| end to end",
     "dedup-scale": "| dedup stage",
+    "corpus-cleaning": "| corpus-level cleaning",
 }
 SUMMARY = "anchors-summary"
 DEDUP_SCALE = "benchmarks.dedup_scale"
@@ -197,6 +206,13 @@ def main() -> None:
         sections["anchors-dedup-scale"] = dedup_scale(args.dedup_scale_args, args.evaldata)
         summary["dedup-scale"] = (
             "| dedup stage scale curve | - | see *Dedup stage at scale (this run)* | - | - |"
+        )
+
+    if "corpus-cleaning" in parts:
+        log.info("corpus-level cleaning: repeated lines and decontamination")
+        sections[corpus_cleaning.SECTION] = corpus_cleaning.run(args.evaldata, args.workdir / "cleaning")
+        summary["corpus-cleaning"] = (
+            "| corpus-level cleaning (dedup.lines, decontaminate) | - | see *Corpus-level cleaning* | - | - |"
         )
 
     header = [
