@@ -124,8 +124,8 @@ class Plan:
 
 
 def plan(scratch: Path, parts: list[Path], lines: LinesConfig, workers: int) -> Plan:
-    """Partitions for the shuffle: enough that a reduce task's rows fit its budget (sizes from
-    Parquet metadata: a document has a few dozen lines; the text's bytes over 60 bounds them)."""
+    """Partitions for the shuffle: enough that a reduce task's rows fit its budget, estimated from
+    the shards' uncompressed bytes (Parquet metadata) at one line per 60 bytes."""
     text_bytes = sum(
         pq.ParquetFile(path).metadata.row_group(g).total_byte_size
         for path in parts

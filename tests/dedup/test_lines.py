@@ -272,3 +272,11 @@ def test_the_seed_loses_its_counters_and_teasers_without_boilerplate_lines(tmp_p
     assert seed.split("\n") == ARTICLE
     for text in kept["text"]:
         assert not set(text.split("\n")) & set(COUNTERS + TEASERS)
+
+
+def test_empty_shards_and_empty_texts_are_fine(tmp_path):
+    shards = [[], [{"text": "", "url": None}], *shards_of_one_site(shards=1)]
+    cfg = config(tmp_path, LINES_ON)
+    write_filtered(cfg, shards)
+    stats = dedup.run(cfg)
+    assert stats.input == 4 and stats.kept == 4
