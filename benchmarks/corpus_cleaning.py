@@ -24,6 +24,7 @@ import json
 import logging
 import resource
 import shlex
+import shutil
 import sys
 import time
 import unicodedata
@@ -114,13 +115,16 @@ def run_lines(
 ) -> tuple[pl.DataFrame, float]:
     """The dedup stage with only `dedup.lines` on; its kept documents and CPU seconds (this process
     and its workers)."""
+    from pipeline.engine.local import close_pool
     from pipeline.stages import dedup
 
     size = -(-docs.height // shards)
+    shutil.rmtree(workdir / "dedup", ignore_errors=True)  # else a finished stage is reused
     write_filter_output(workdir, [docs.slice(i, size) for i in range(0, docs.height, size)])
     cfg = recipe(workdir, workers, exact=False, near=False, lines={"enabled": True, **lines})
     before = cpu_seconds()
     dedup.run(cfg)
+    close_pool()  # a worker's CPU time is counted once it has exited and been waited for
     spent = cpu_seconds() - before
     return pl.read_parquet(workdir / "dedup" / "part-*.parquet", columns=["id", "text"]), spent
 
@@ -322,10 +326,7 @@ def index_scale_rows(workdir: Path, items: int = 100_000) -> list[str]:
         {"question": [" ".join(w[:25]) for w in words], "answer": [" ".join(w[25:]) for w in words]}
     ).write_parquet(bench)
     cache = workdir / "index-scale" / "cache"
-    if cache.exists():
-        import shutil
-
-        shutil.rmtree(cache)
+    shutil.rmtree(cache, ignore_errors=True)
     spec = {"against": [{"path": str(bench), "fields": ["question", "answer"]}], "cache_dir": str(cache)}
     params = DecontaminateParams.model_validate(spec)
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
@@ -358,12 +359,18 @@ def index_scale_rows(workdir: Path, items: int = 100_000) -> list[str]:
 def speed_rows(pages: list[Page], workdir: Path, copies: int = 20) -> list[str]:
     docs = pages_frame(pages, copies)
     _, spent = run_lines(docs, workdir / "speed", 1, shards=8)
+    from pipeline.engine.local import close_pool
     from pipeline.stages import dedup
 
-    write_filter_output(workdir / "speed-off", [docs])
+    shutil.rmtree(workdir / "speed-off" / "dedup", ignore_errors=True)
+    write_filter_output(
+        workdir / "speed-off",
+        [docs.slice(i, -(-docs.height // 8)) for i in range(0, docs.height, -(-docs.height // 8))],
+    )
     cfg = recipe(workdir / "speed-off", 1, exact=False, near=False)
     before = cpu_seconds()
     dedup.run(cfg)
+    close_pool()
     baseline = cpu_seconds() - before
     lines = docs["text"].str.count_matches("\n").sum() + docs.height
     return [
