@@ -26,12 +26,12 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-import numba
 import numpy as np
 import polars as pl
 import pyarrow.parquet as pq
 
 from pipeline.config import LinesConfig
+from pipeline.dedup.hashing import SEED, combine, string_hashes
 from pipeline.dedup.minhash import arrow_buffers, normalized
 from pipeline.engine import Executor
 
@@ -39,37 +39,8 @@ REASON = "repeated_lines"  # the ledger's reason for an edited document
 TOO_SHORT = "too_short_after_repeated_lines"
 # (key, count) rows a reduce task aims at: about 200 MB of arrays, sorted once.
 ROWS_PER_PARTITION = 10_000_000
-SEED = 0x5EED_11E5  # mixed into every line hash: fixed, so any worker on any node hashes alike
-FNV64_OFFSET = np.uint64(0xCBF29CE484222325)  # 64-bit FNV-1a (Fowler, Noll, Vo)
-FNV64_PRIME = np.uint64(0x100000001B3)
 # A host at the start of a URL, e.g. "news.example" of "https://news.example:8080/a".
 HOST = r"^[A-Za-z][A-Za-z0-9+.-]*://(?:[^/?#@]*@)?([^/?#:]+)"
-
-
-@numba.njit(cache=True, nogil=True, inline="always")
-def _mix(h: np.uint64) -> np.uint64:
-    """splitmix64's finalizer: spreads FNV's low bits, which decide the partition."""
-    h ^= h >> np.uint64(30)
-    h *= np.uint64(0xBF58476D1CE4E5B9)
-    h ^= h >> np.uint64(27)
-    h *= np.uint64(0x94D049BB133111EB)
-    return h ^ (h >> np.uint64(31))
-
-
-@numba.njit(cache=True, nogil=True)
-def _hashes(data: np.ndarray, offsets: np.ndarray, seed: np.uint64) -> np.ndarray:
-    out = np.empty(offsets.shape[0] - 1, dtype=np.uint64)
-    for i in range(out.shape[0]):
-        h = FNV64_OFFSET ^ seed
-        for k in range(offsets[i], offsets[i + 1]):
-            h = (h ^ np.uint64(data[k])) * FNV64_PRIME
-        out[i] = _mix(h)
-    return out
-
-
-def string_hashes(data: np.ndarray, offsets: np.ndarray, seed: int = SEED) -> np.ndarray:
-    """A 64-bit hash of each string of Arrow-style (bytes, offsets) buffers, the same on every machine."""
-    return _hashes(data, offsets, np.uint64(seed))
 
 
 def split_lines(docs: pl.DataFrame) -> pl.DataFrame:
@@ -96,16 +67,8 @@ def line_keys(docs: pl.DataFrame, lines: pl.DataFrame, cfg: LinesConfig) -> pl.S
         hosts = docs["url"].str.extract(HOST, 1).str.to_lowercase().fill_null("")
         host_data, host_offsets = arrow_buffers(hosts)
         host_keys = string_hashes(host_data, host_offsets, SEED + 1)[lines["doc"].to_numpy()]
-        keys = _combine(keys, host_keys)
+        keys = combine(keys, host_keys)
     return pl.Series("key", keys, dtype=pl.UInt64).set(pl.Series(~long_enough), None)
-
-
-@numba.njit(cache=True, nogil=True)
-def _combine(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    out = np.empty(a.shape[0], dtype=np.uint64)
-    for i in range(a.shape[0]):
-        out[i] = _mix(a[i] ^ (b[i] * FNV64_PRIME))
-    return out
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,7 @@ import polars as pl
 import pyarrow.parquet as pq
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from pipeline.dedup.lines import string_hashes
+from pipeline.dedup.hashing import string_hashes
 from pipeline.dedup.minhash import arrow_buffers
 from pipeline.filters import register
 from pipeline.filters.base import FilterParams, Verdict
