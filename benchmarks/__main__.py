@@ -10,7 +10,8 @@
 3. the quality classifier: training time on 10,000 examples, and the `classifier` filter vs datatrove's
    FastTextClassifierFilter on the same model, speed and scores (`classifier_vs_datatrove.py`);
 4. end to end: `sift run` vs a datatrove pipeline of the same stages, 2 workers (`end_to_end.py`);
-5. the dedup stage's scale curve (`benchmarks.dedup_scale`, when present; takes minutes).
+5. the dedup stage's scale curve (`benchmarks.dedup_scale`, when present; takes minutes);
+6. corpus-level cleaning: repeated lines and decontamination (`corpus_cleaning.py`, its own section).
 
 datatrove runs in its own venv, benchmarks/.venv-datatrove, built on first use from
 benchmarks/datatrove-requirements.txt. Results go to benchmarks/RESULTS.md (this runner's sections;
@@ -37,6 +38,7 @@ import yaml
 
 from benchmarks import (
     classifier_vs_datatrove,
+    corpus_cleaning,
     end_to_end,
     filters_vs_datatrove,
     fineweb2_vs_datatrove,
@@ -50,7 +52,7 @@ from benchmarks.results_file import read_section, table_rows, write_section
 from pipeline.config import load_config
 
 REPO = Path(__file__).resolve().parents[1]
-PARTS = ("minhash", "filters", "fineweb2", "classifier", "end-to-end", "dedup-scale")
+PARTS = ("minhash", "filters", "fineweb2", "classifier", "end-to-end", "dedup-scale", "corpus-cleaning")
 # How each part's row of the summary table starts (to keep the rows of parts a run leaves out).
 ROW_START = {
     "minhash": "| MinHash",
@@ -59,6 +61,7 @@ ROW_START = {
     "classifier": "| quality classifier",
     "end-to-end": "| end to end",
     "dedup-scale": "| dedup stage",
+    "corpus-cleaning": "| corpus-level cleaning",
 }
 SUMMARY = "anchors-summary"
 DEDUP_SCALE = "benchmarks.dedup_scale"
@@ -227,6 +230,13 @@ def main() -> None:
         sections["anchors-dedup-scale"] = dedup_scale(args.dedup_scale_args, args.evaldata)
         summary["dedup-scale"] = (
             "| dedup stage scale curve | - | see *Dedup stage at scale (this run)* | - | - |"
+        )
+
+    if "corpus-cleaning" in parts:
+        log.info("corpus-level cleaning: repeated lines and decontamination")
+        sections[corpus_cleaning.SECTION] = corpus_cleaning.run(args.evaldata, args.workdir / "cleaning")
+        summary["corpus-cleaning"] = (
+            "| corpus-level cleaning (dedup.lines, decontaminate) | - | see *Corpus-level cleaning* | - | - |"
         )
 
     header = [

@@ -10,7 +10,11 @@ Each size is generated first (not timed), then the dedup stage (`pipeline.stages
 workers=2) runs in a fresh process that reports its wall time and peak RSS, and that of its
 largest worker.
 
-    python benchmarks/dedup_scale.py [--sizes 250000 500000 1000000] [--workdir /tmp/sift-scale]
+    python benchmarks/dedup_scale.py [--sizes 250000 500000 1000000] [--workdir /tmp/sift-scale] [--lines]
+
+With `--lines`, every page is cut into paragraphs of ~30 words and served by one of 2,000 sites
+with the site's header and footer lines and a view counter, and the stage runs with `dedup.lines`
+on (its defaults): the cost of repeated-line removal at scale.
 """
 
 from __future__ import annotations
@@ -33,6 +37,7 @@ from evaldata import EVALDATA
 FAMILY_SHARE = 0.05  # documents that belong to a near-duplicate family
 MEMBERS_PER_FAMILY = 2.5
 WORDS = (170, 340)  # ~1-2 KB of text at ~6 bytes a word
+SITES_FOR_LINES = 2_000  # --lines: pages per site ~ documents / 2,000 (500 at 1M)
 SENTENCE_SHARE = 0.1  # chance that a 15-word stretch is a real sentence instead of sampled words
 
 
@@ -70,7 +75,9 @@ def family_member(vocabulary: Vocabulary, seed: int, family: int, rng: np.random
     return " ".join(words)
 
 
-def shard(vocabulary: Vocabulary, seed: int, index: int, size: int, families: int) -> pl.DataFrame:
+def shard(
+    vocabulary: Vocabulary, seed: int, index: int, size: int, families: int, lines: bool = False
+) -> pl.DataFrame:
     rng = np.random.default_rng([seed, 1_000_000 + index])
     texts = []
     for _ in range(size):
@@ -79,28 +86,52 @@ def shard(vocabulary: Vocabulary, seed: int, index: int, size: int, families: in
         else:
             texts.append(" ".join(vocabulary.sample(rng, int(rng.integers(*WORDS)))))
     first = index * size
-    return pl.DataFrame({"id": [f"doc-{first + i:08d}" for i in range(size)], "text": texts})
+    docs = pl.DataFrame({"id": [f"doc-{first + i:08d}" for i in range(size)], "text": texts})
+    return with_site_lines(docs, rng) if lines else docs
 
 
-def generate(workdir: Path, documents: int, per_shard: int, seed: int, evaldata: Path) -> None:
+def with_site_lines(docs: pl.DataFrame, rng: np.random.Generator) -> pl.DataFrame:
+    """For `--lines`: paragraphs of ~30 words, and each page on one of SITES_FOR_LINES sites with its
+    header, footer and a view counter (different digits on every page)."""
+    site = rng.integers(SITES_FOR_LINES, size=docs.height)
+    paragraphs = docs["text"].str.replace_all(r"((?:\S+\s+){29}\S+)\s+", "$1\n")
+    counters = pl.Series(rng.integers(100, 100_000, size=docs.height)).cast(pl.Utf8)
+    name = pl.lit("Site ") + pl.Series(site).cast(pl.Utf8)
+    return docs.with_columns(
+        url=pl.lit("https://site") + pl.Series(site).cast(pl.Utf8) + pl.lit(".example/") + pl.col("id"),
+        text=pl.concat_str(
+            [
+                name + pl.lit(" | Home | News | Sport | Culture | Sign in to save stories"),
+                paragraphs,
+                pl.lit("2025-05-06 13:39") + counters + pl.lit(" view"),
+                pl.lit("© 2025 ") + name + pl.lit(" Media. All rights reserved. Privacy · Terms · Cookies"),
+            ],
+            separator="\n",
+        ),
+    )
+
+
+def generate(
+    workdir: Path, documents: int, per_shard: int, seed: int, evaldata: Path, lines: bool = False
+) -> None:
     vocabulary = Vocabulary(evaldata)
     families = max(1, int(documents * FAMILY_SHARE / MEMBERS_PER_FAMILY))
     count = -(-documents // per_shard)
     write_filter_output(
         workdir,
         (
-            shard(vocabulary, seed, i, min(per_shard, documents - i * per_shard), families)
+            shard(vocabulary, seed, i, min(per_shard, documents - i * per_shard), families, lines)
             for i in range(count)
         ),
     )
 
 
-def run_stage(workdir: Path, workers: int, clustering: str) -> dict:
+def run_stage(workdir: Path, workers: int, clustering: str, lines: bool = False) -> dict:
     """Run the dedup stage in this process and report time, counts and peak memory."""
     from pipeline.engine.local import close_pool
     from pipeline.stages import dedup
 
-    cfg = recipe(workdir, workers=workers, clustering=clustering)
+    cfg = recipe(workdir, workers=workers, clustering=clustering, lines={"enabled": lines})
     start = time.perf_counter()
     stats = dedup.run(cfg)
     seconds = time.perf_counter() - start
@@ -130,10 +161,11 @@ def main() -> None:
         default=["in_memory"],
         help="dedup.clustering to time (each on the same generated input)",
     )
+    parser.add_argument("--lines", action="store_true", help="pages in site furniture, dedup.lines on")
     parser.add_argument("--stage-only", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.stage_only:
-        print(json.dumps(run_stage(args.stage_only, args.workers, args.clustering[0])))
+        print(json.dumps(run_stage(args.stage_only, args.workers, args.clustering[0], args.lines)))
         return
 
     results = []
@@ -141,11 +173,12 @@ def main() -> None:
         workdir = args.workdir / str(size)
         shutil.rmtree(workdir, ignore_errors=True)
         start = time.perf_counter()
-        generate(workdir, size, args.per_shard, args.seed, args.evaldata)
+        generate(workdir, size, args.per_shard, args.seed, args.evaldata, args.lines)
         print(f"generated {size} documents in {time.perf_counter() - start:.0f} s", file=sys.stderr)
         for clustering in args.clustering:
             shutil.rmtree(workdir / "dedup", ignore_errors=True)  # else the finished stage is reused
             command = [sys.executable, __file__, "--stage-only", str(workdir), "--workers", str(args.workers)]
+            command += ["--lines"] if args.lines else []
             child = subprocess.run(
                 [*command, "--clustering", clustering], capture_output=True, text=True, check=True
             )

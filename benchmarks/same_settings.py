@@ -11,9 +11,9 @@ from __future__ import annotations
 from typing import Any
 
 from pipeline.config import Config
+from pipeline.dedup.lsh import banding
 from pipeline.filters import build_filter
 from pipeline.filters.language import LanguageParams
-from pipeline.stages.dedup import banding
 
 # The four quality filters datatrove also has, by their Sift names.
 QUALITY_FILTERS = ("gopher_repetition", "gopher_quality", "c4", "fineweb")

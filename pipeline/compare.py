@@ -63,9 +63,14 @@ def diff_versions(corpus_dir: Path, old: str, new: str) -> VersionDiff:
     before, after = documents(corpus_dir, old), documents(corpus_dir, new)
     added = after.join(before, on="id", how="anti").sort("id")
     removed = before.join(after, on="id", how="anti")
-    ledger = pl.read_parquet(
-        corpus_dir / new / "ledger.parquet", columns=["id", "stage", "filter", "reason"]
-    ).unique("id", keep="first", maintain_order=True)
+    ledger = (
+        pl.read_parquet(
+            corpus_dir / new / "ledger.parquet", columns=["id", "stage", "filter", "reason", "outcome"]
+        )
+        .filter(pl.col("outcome") != "edited")  # an edited document stayed; what removed it is elsewhere
+        .drop("outcome")
+        .unique("id", keep="first", maintain_order=True)
+    )
     removed = (
         removed.join(ledger, on="id", how="left")
         .with_columns(pl.col("reason").fill_null(NOT_IN_INPUT))

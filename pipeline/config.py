@@ -91,8 +91,30 @@ class FilterConfig(Section):
         return dict(self.model_extra or {})
 
 
+class LinesConfig(Section):
+    """`dedup.lines`: remove lines repeated across many documents (site boilerplate); see docs/dedup.md."""
+
+    enabled: bool = False
+    # Defaults measured on the bundled sample and the bench WARC pages (docs/dedup.md, benchmarks/RESULTS.md).
+    min_docs: int = Field(
+        4, ge=2, description="A line in this many documents (of one domain, with scope: domain) goes."
+    )
+    scope: Literal["corpus", "domain"] = Field(
+        "domain", description="Count a line's documents corpus-wide, or per domain (URL host)."
+    )
+    min_chars: int = Field(
+        10, ge=0, description="Lines shorter than this (normalised characters) are never counted nor removed."
+    )
+    normalise: bool = Field(
+        True, description="Compare lines case-, accent-, punctuation- and digit-blind (as dedup folds text)."
+    )
+    min_text_chars: int = Field(
+        200, ge=0, description="A document left with fewer characters after removal is dropped."
+    )
+
+
 class DedupConfig(Section):
-    """Exact and MinHash LSH near-duplicate removal; see docs/dedup.md."""
+    """Exact and MinHash LSH near-duplicate removal, and repeated-line removal; see docs/dedup.md."""
 
     enabled: bool = True
     exact: bool = True
@@ -108,6 +130,7 @@ class DedupConfig(Section):
     keep: Literal["first", "longest", "newest", "best"] = "first"
     best_signal: str | None = Field(None, description="Column or quality signal that keep: best maximizes.")
     against: list[str] = Field([], description="Published versions (id or path) to deduplicate against.")
+    lines: LinesConfig = LinesConfig()
     clustering: Literal["auto", "in_memory", "partitioned"] = Field(
         "auto",
         description="How, not what: partitioned shuffles band keys so no process holds every signature "
@@ -124,6 +147,8 @@ class DedupConfig(Section):
             raise ValueError("dedup.best_signal names the column or quality signal of keep: best (only)")
         if self.against and not self.enabled:
             raise ValueError("dedup.against needs dedup.enabled: true")
+        if self.lines.enabled and not self.enabled:
+            raise ValueError("dedup.lines.enabled needs dedup.enabled: true")
         return self
 
 
@@ -193,6 +218,8 @@ class Config(Section):
         recipe = self.model_dump(mode="json", exclude={"workers", "workdir", "engine", "ray"})
         recipe["publish"].pop("dir", None)
         recipe["dedup"].pop("clustering", None)
+        if not self.dedup.lines.enabled:  # off, its settings decide nothing: recipes before it keep theirs
+            recipe["dedup"].pop("lines", None)
         canonical = json.dumps(recipe, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(canonical.encode()).hexdigest()[:16]
 

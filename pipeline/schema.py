@@ -63,7 +63,7 @@ LEDGER = pa.schema(
         pa.field("source_file", pa.string()),
         pa.field("record_index", pa.int64()),
         pa.field("stage", pa.string(), nullable=False),
-        pa.field("outcome", pa.string(), nullable=False),  # "dropped" or "error"
+        pa.field("outcome", pa.string(), nullable=False),  # "dropped", "error", or "edited" (kept)
         pa.field("filter", pa.string()),
         pa.field("reason", pa.string(), nullable=False),
         pa.field("value", pa.float64()),

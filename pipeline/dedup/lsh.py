@@ -14,6 +14,8 @@ import numba
 import numpy as np
 import polars as pl
 
+from pipeline.config import DedupConfig
+
 
 def collision_probability(similarity: np.ndarray, bands: int, rows: int) -> np.ndarray:
     return 1.0 - (1.0 - similarity**rows) ** bands
@@ -52,6 +54,13 @@ def choose_bands(threshold: float, num_perm: int, min_recall: float | None = Non
             if error < best_error:
                 best, best_error = (bands, rows), error
     return best
+
+
+def banding(dedup: DedupConfig) -> tuple[int, int]:
+    """The recipe's bands x rows, or the ones chosen for its threshold (recall-first with `verify`)."""
+    if dedup.bands and dedup.rows:
+        return dedup.bands, dedup.rows
+    return choose_bands(dedup.threshold, dedup.num_perm, CANDIDATE_RECALL if dedup.verify else None)
 
 
 def verify_cutoff(threshold: float, num_perm: int) -> float:

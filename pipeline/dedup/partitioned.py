@@ -1,6 +1,6 @@
 """Clustering by a partitioned shuffle: no process ever holds the whole corpus's fingerprints.
 
-The in-memory clustering (`pipeline.stages.dedup.cluster`) needs every signature in one process.
+The in-memory clustering (`pipeline.dedup.in_memory.cluster`) needs every signature in one process.
 This one splits the same work into tasks that each hold a slice, for a cluster (engine: ray), and
 gives the same clusters, so the output is byte-identical:
 
@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import math
 import shutil
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -35,6 +34,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipeline.config import DedupConfig
+from pipeline.dedup.fingerprints import ShardUnit, fingerprint_shard
 from pipeline.dedup.index import Index, read_index
 from pipeline.dedup.lsh import MAX_LEADERS, band_key, components, estimated_jaccard, link_buckets
 from pipeline.engine import Executor
@@ -131,25 +131,14 @@ def read_sources(path: Path, mtime_ns: int) -> tuple[Source, ...]:
     return tuple(Source(**{**row, "path": Path(row["path"])}) for row in rows)
 
 
-# An input shard's fingerprints and keep priorities, given its path (the stage owns the keep policy).
-ShardFingerprinter = Callable[[Path, DedupConfig], tuple[Index, np.ndarray]]
-
-
-@dataclass(frozen=True)
-class FingerprintTask:
-    plan: Plan
-    source: Source
-    fingerprint_shard: ShardFingerprinter
-
-
-def fingerprint_source(task: FingerprintTask) -> bool:
+def fingerprint_source(task: tuple[Plan, Source]) -> bool:
     """Step 1 for one source; True if some document has a keep priority (for `keep: best`)."""
-    plan, source = task.plan, task.source
+    plan, source = task
     if source.published:
         index = read_index(source.path, source.row_group)
         priority = np.full(len(index), np.inf)  # published documents always stay
     else:
-        index, priority = task.fingerprint_shard(source.path, plan.dedup)
+        index, priority = fingerprint_shard(ShardUnit(source.path, plan.dedup))
     np.save(plan.signatures_path(source.number), index.signatures)
     meta = pa.table(
         {
@@ -292,7 +281,7 @@ def decide(task: tuple[Plan, int]) -> int:
     nodes, label = nodes[order], label[order]
     meta = read_meta(plan, nodes)
     priority = meta["priority"].to_numpy()
-    # The kept node: the highest priority, then the earliest (as `stages.dedup.representatives`).
+    # The kept node: the highest priority, then the earliest (as `keep.representatives`).
     ranked = np.lexsort((nodes, -priority, label))
     firsts = ranked[np.flatnonzero(np.diff(label[ranked], prepend=-1))]  # one per label, labels ascending
     rep_row = firsts[np.searchsorted(label[firsts], label)]
@@ -330,11 +319,10 @@ def read_meta(plan: Plan, nodes: np.ndarray) -> pl.DataFrame:
     return pl.concat(frames) if frames else pl.DataFrame(schema=schema)
 
 
-def cluster(plan: Plan, executor: Executor, fingerprint_shard: ShardFingerprinter) -> bool:
-    """Steps 1-4 on `executor`; True if some new document has a keep priority. `fingerprint_shard(path,
-    dedup)` gives an input shard's Index and keep priorities (the stage owns the keep policy)."""
+def cluster(plan: Plan, executor: Executor) -> bool:
+    """Steps 1-4 on `executor`; True if some new document has a keep priority."""
     sources = plan.sources
-    tasks = [FingerprintTask(plan, source, fingerprint_shard) for source in sources]
+    tasks = [(plan, source) for source in sources]
     flags = list(executor.map(fingerprint_source, tasks))
     any_priority = any(flag for flag, source in zip(flags, sources, strict=True) if not source.published)
     list(executor.map(group_partition, [(plan, p) for p in range(plan.partitions)]))

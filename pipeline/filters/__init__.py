@@ -42,6 +42,7 @@ BUILTIN_MODULES = (
     "pipeline.filters.url",
     "pipeline.filters.length",
     "pipeline.filters.classifier",
+    "pipeline.filters.decontaminate",
 )
 
 

@@ -54,6 +54,7 @@ class Verdict:
     reason: pl.Series  # Utf8, null where the document passes
     value: pl.Series | None = None  # Float64, the measured value that failed
     threshold: pl.Series | None = None  # Utf8, the limit it failed, e.g. "< 50"
+    message: pl.Series | None = None  # Utf8, what else the ledger should say (what matched where)
     signals: dict[str, pl.Series] = field(default_factory=dict)  # name -> Float64
     text: pl.Series | None = None  # rewritten text, or None if unchanged
     columns: dict[str, pl.Series] = field(default_factory=dict)  # schema columns to set

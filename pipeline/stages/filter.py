@@ -267,6 +267,7 @@ def apply_filters(
                     reason=verdict.reason.filter(drop),
                     value=verdict.value.filter(drop) if verdict.value is not None else None,
                     threshold=verdict.threshold.filter(drop) if verdict.threshold is not None else None,
+                    message=verdict.message.filter(drop) if verdict.message is not None else None,
                     fingerprint=fingerprint,
                 )
             )
@@ -310,6 +311,7 @@ def judge_safely(judge: FilterFn, docs: pl.DataFrame, name: str) -> tuple[Verdic
 def checked(verdict: Verdict, height: int, name: str) -> Verdict:
     """A verdict whose every series has one value per document, or an error naming the filter."""
     parts = {"reason": verdict.reason, "value": verdict.value, "threshold": verdict.threshold}
+    parts |= {"message": verdict.message}
     parts |= {"text": verdict.text, **verdict.signals, **verdict.columns}
     for part, series in parts.items():
         if series is not None and series.len() != height:
@@ -326,6 +328,7 @@ def merge_verdicts(verdicts: list[Verdict]) -> Verdict:
         reason=pl.concat([v.reason for v in verdicts]),
         value=cat([v.value for v in verdicts]),
         threshold=cat([v.threshold for v in verdicts]),
+        message=cat([v.message for v in verdicts]),
         text=cat([v.text for v in verdicts]),
         signals={k: pl.concat([v.signals[k] for v in verdicts]) for k in first.signals},
         columns={k: pl.concat([v.columns[k] for v in verdicts]) for k in first.columns},

@@ -23,6 +23,8 @@ import pyarrow.parquet as pq
 from pipeline.config import Config
 from pipeline.dedup.index import publish_index
 from pipeline.engine import executor_for
+from pipeline.filters.decontaminate import DecontaminateParams
+from pipeline.filters.decontaminate import describe as describe_against
 from pipeline.progress import stage_progress
 from pipeline.schema import DEDUPED, LEDGER, PUBLISHED, conform
 from pipeline.sources import expand
@@ -174,12 +176,25 @@ def write_version(
         "shards": shards,
         "ledger": LEDGER_FILE,
         "packages": package_versions(),
+        **decontamination(cfg),
     }
     write_text(staging / "manifest.json", json.dumps(manifest, indent=2, default=str) + "\n")
     build = {"created_at": now_utc(), "git_commit": git_commit()}
     write_text(staging / BUILD_FILE, json.dumps(build, indent=2) + "\n")
     write_plots(cfg, summary)
     write_language_metrics(cfg, summary)
+
+
+def decontamination(cfg: Config) -> dict:
+    """The evaluation files the recipe's `decontaminate` filters checked against, with their hashes
+    (no key at all without such a filter, so other recipes' manifests stay as they were)."""
+    files = [
+        entry
+        for spec in cfg.filters
+        if spec.name == "decontaminate"
+        for entry in describe_against(DecontaminateParams.model_validate(spec.params()))
+    ]
+    return {"decontaminated_against": files} if files else {}
 
 
 def write_language_metrics(cfg: Config, summary: CorpusSummary) -> None:

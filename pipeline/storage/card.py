@@ -118,6 +118,22 @@ def write_card(corpus_dir: Path, name: str, license_tag: str = "other") -> Path:
         )
     else:
         lines += table(("language", "documents"), list(summary["languages"].items()))
+    if latest.get("decontaminated_against"):
+        lines += [
+            "",
+            "### Decontamination",
+            "",
+            "Documents sharing an n-gram with an item of these evaluation files were dropped "
+            "(or, with `mode: annotate`, flagged):",
+            "",
+        ]
+        lines += table(
+            ("file", "sha256", "fields", "n-gram"),
+            [
+                (f"`{f['path']}`", f"`{f['sha256']}`", ", ".join(f["fields"]), f["ngram"])
+                for f in latest["decontaminated_against"]
+            ],
+        )
     lines += ["", "### Length", ""]
     lines += table(
         ("unit", "total", "mean", "min", "p10", "median", "p90", "max"),

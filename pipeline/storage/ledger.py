@@ -1,4 +1,5 @@
-"""The ledger: one Parquet row for every document a stage dropped or failed on, with the reason."""
+"""The ledger: one Parquet row for every document a stage dropped or failed on, with the reason, and
+for every document it kept but edited (outcome `edited`: `dedup.lines` removed some of its lines)."""
 
 from __future__ import annotations
 

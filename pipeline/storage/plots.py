@@ -9,9 +9,9 @@ from pathlib import Path
 import pyarrow.compute as pc
 
 from pipeline.config import Config
-from pipeline.stages.common import read_stats, stage_dir
 from pipeline.storage.ledger import read_ledger
 from pipeline.storage.shards import write_text
+from pipeline.storage.stats import read_stats, stage_dir
 from pipeline.storage.summary import CorpusSummary
 
 

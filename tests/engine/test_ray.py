@@ -15,7 +15,7 @@ from pipeline.stages import extract as extract_stage
 from pipeline.stages import filter as filter_stage
 from pipeline.storage.versions import list_versions
 from tests.conftest import REPO, make_config
-from tests.dedup import test_partitioned
+from tests.dedup import test_lines, test_partitioned
 from tests.engine import faults
 from tests.inputs import pages
 from tests.stages import test_dedup, test_extract
@@ -129,3 +129,17 @@ def test_keep_top_fraction_on_ray_keeps_what_the_local_engine_keeps(tmp_path):
     local, on_ray = (tmp_path / engine / "work" / "filter" for engine in ("local", "ray"))
     assert work_bytes(local) == work_bytes(on_ray) and len(work_bytes(local)) > 4
     assert (local / "cutoffs.json").read_text() == (on_ray / "cutoffs.json").read_text()
+
+
+def test_on_ray_repeated_lines_are_removed_as_locally(tmp_path):
+    """dedup.lines counts by partition on Ray too: the same lines go, the output is the same bytes."""
+    outputs = {}
+    for name, overrides in {"local": ["engine=local"], "ray": ["engine=ray", "workers=2"]}.items():
+        cfg = test_dedup.config(
+            tmp_path, f"workdir={tmp_path / name}", "dedup.lines.enabled=true", *overrides
+        )
+        test_dedup.write_filtered(cfg, test_lines.shards_of_one_site())
+        stats = dedup_stage.run(cfg)
+        assert stats.kept == 9
+        outputs[name] = test_partitioned.dedup_bytes(cfg)
+    assert outputs["local"] == outputs["ray"]
