@@ -114,7 +114,7 @@ def run_key(cfg: Config) -> dict:
     return {
         "stage": STAGE,
         "sources": [s.model_dump(mode="json") for s in cfg.sources],
-        "extract": cfg.extract.model_dump(mode="json"),
+        "extract": cfg.extract.recipe(),
         "inputs": list_inputs(cfg),
     }
 

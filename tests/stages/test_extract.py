@@ -4,6 +4,7 @@ import os
 import re
 import signal
 from collections import Counter
+from importlib.metadata import version
 
 import polars as pl
 import pyarrow.parquet as pq
@@ -113,6 +114,41 @@ def test_documents_carry_text_and_provenance(tmp_path, pages_warc):
     assert row["fetch_date"] is not None and row["extractor"].startswith("trafilatura ")
     assert set(docs["charset"]) == {"utf-8"}
     assert docs["id"].n_unique() == docs.height
+
+
+PROVENANCE = ("id", "url", "source_file", "record_index", "record_offset", "warc_record_id", "fetch_date")
+PROVENANCE += ("content_type", "charset", "html_bytes")
+
+
+def test_resiliparse_documents_carry_the_same_provenance_their_extractor_and_a_title(tmp_path, pages_warc):
+    _, _, by_trafilatura, _ = run_extract(tmp_path / "trafilatura", [pages_warc])
+    _, stats, docs, _ = run_extract(tmp_path / "resiliparse", [pages_warc], ["extract.extractor=resiliparse"])
+    assert stats.kept == len(pages()) + 2
+    assert docs.select(PROVENANCE).equals(by_trafilatura.select(PROVENANCE))
+    assert set(docs["extractor"]) == {f"resiliparse {version('resiliparse')}"}
+    assert (
+        docs["title"][0] == "How I finally kept basil alive on a north-facing windowsill – The Balcony Plot"
+    )
+    assert docs["title"].null_count() == 0
+
+
+def test_resiliparse_text_holds_our_gold_articles(tmp_path):
+    source = write_warc(tmp_path / "articles.warc.gz", [(url, page) for url, page, _ in pages()])
+    _, _, docs, _ = run_extract(tmp_path, [source], ["extract.extractor=resiliparse"])
+    by_url = dict(zip(docs["url"], docs["text"], strict=True))
+    for url, _, gold in pages():
+        assert token_recall(gold, by_url[url]) > 0.8, url
+
+
+def test_resiliparse_output_is_byte_identical_for_one_and_two_workers(tmp_path, pages_warc, our_warcs):
+    outputs = []
+    for workers in (1, 2):
+        overrides = [f"workers={workers}", "extract.batch_size=2", "extract.records_per_shard=3"]
+        overrides.append("extract.extractor=resiliparse")
+        run_extract(tmp_path / f"w{workers}", [pages_warc, our_warcs.crawl.path], overrides)
+        folder = tmp_path / f"w{workers}" / "work" / "extract"
+        outputs.append([(p.relative_to(folder), p.read_bytes()) for p in sorted(folder.rglob("*.parquet"))])
+    assert outputs[0] == outputs[1]
 
 
 def token_recall(gold: str, text: str) -> float:
@@ -246,11 +282,12 @@ STALLS = (
 KILLS = (kills_its_worker_on_one_page, [], "worker_died", "worker process killed by SIGKILL")
 
 
+@pytest.mark.parametrize("chosen", ["trafilatura", "resiliparse"])
 @pytest.mark.parametrize(("extractor", "limits", "reason", "message"), [STALLS, KILLS])
 def test_a_page_that_stalls_or_kills_its_worker_is_an_error_and_the_run_completes(
-    tmp_path, pages_warc, extractor, limits, reason, message
+    tmp_path, pages_warc, extractor, limits, reason, message, chosen
 ):
-    overrides = [*limits, "workers=2", "extract.batch_size=2"]
+    overrides = [*limits, "workers=2", "extract.batch_size=2", f"extract.extractor={chosen}"]
     _, stats, docs, ledger = run_extract(tmp_path, [pages_warc], overrides, extractor)
     assert stats.errors == {reason: 1}
     (error,) = ledger.rows(named=True)
