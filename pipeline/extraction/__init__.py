@@ -39,6 +39,7 @@ class Outcome:
     value: float | None = None
     threshold: str | None = None
     duplicate_of: str | None = None
+    filter_name: str | None = None  # the filter of the chain that dropped it before extraction
 
 
 def document_id(record: RawRecord) -> str:

@@ -17,6 +17,7 @@ __all__ = [
     "Verdict",
     "build_filter",
     "register",
+    "runs_before_extraction",
     "validate_filter_params",
 ]
 
@@ -26,6 +27,9 @@ class RegisteredFilter:
     name: str
     params: type[FilterParams]
     factory: Callable[[Any], FilterFn]
+    # Judges a document by its `url` column alone: the extract stage then runs it on the raw
+    # record, before extraction, so a page it drops costs no extraction (FineWeb's order).
+    url_only: bool = False
 
 
 REGISTRY: dict[str, RegisteredFilter] = {}
@@ -44,11 +48,12 @@ BUILTIN_MODULES = (
 )
 
 
-def register(name: str, params: type[FilterParams] = FilterParams):
-    """Register `factory(params) -> filter function` under `name`."""
+def register(name: str, params: type[FilterParams] = FilterParams, url_only: bool = False):
+    """Register `factory(params) -> filter function` under `name`; `url_only` declares that the
+    function reads no column but `url` (so it can run before extraction)."""
 
     def decorate(factory: Callable[[Any], FilterFn]) -> Callable[[Any], FilterFn]:
-        REGISTRY[name] = RegisteredFilter(name, params, factory)
+        REGISTRY[name] = RegisteredFilter(name, params, factory, url_only)
         return factory
 
     return decorate
@@ -86,6 +91,13 @@ def validate_filter_params(name: str, params: dict[str, Any], where: str) -> Fil
             for p in err.errors()
         )
         raise ValueError(f"{problems} (filter {name!r} takes: {allowed})") from None
+
+
+def runs_before_extraction(name: str, params: dict[str, Any]) -> bool:
+    """Whether the extract stage runs this filter of the chain on raw records: it needs only the
+    URL and it drops (an `annotate` one only measures, which the filter stage does)."""
+    entry = lookup(name)
+    return entry.url_only and entry.params.model_validate(params).mode == "drop"
 
 
 def build_filter(name: str, params: dict[str, Any]) -> tuple[FilterParams, FilterFn]:

@@ -1,9 +1,12 @@
-"""extract: read every source, settle each record's fate, and pull the main text out of HTML with trafilatura.
+"""extract: read every source, settle each record's fate, and pull the main text out of HTML.
 
 A record's story: a reader turns it into a RawRecord (or an error naming file and record). The
 cheap decisions are taken here, in the main process and in input order: not a response, an HTTP
-status other than 200, not HTML, too large, a payload already seen in this run. What is left goes
-to the worker pool, where trafilatura runs under a time limit and a memory cap. Every record comes
+status other than 200, not HTML, too large, a payload already seen in this run, and then the
+recipe's filters that need only the URL (`url`), as FineWeb orders them, so a blocked page costs no
+extraction; their ledger rows name the filter, reason and threshold as the filter stage would.
+What is left goes to the worker pool, where the recipe's extractor (trafilatura or resiliparse)
+runs under a time limit and a memory cap. Every record comes
 out as a document or a ledger row, in input order, and shards are cut every `records_per_shard`
 input records, so the output does not depend on the number of workers.
 """
@@ -27,6 +30,7 @@ from pipeline.config import Config, ExtractConfig
 from pipeline.engine import executor_for
 from pipeline.engine.guarded import Failure, Guard
 from pipeline.extraction import Outcome, extract_record, identity, process, where
+from pipeline.filters import build_filter, runs_before_extraction
 from pipeline.progress import stage_progress
 from pipeline.schema import EXTRACTED
 from pipeline.sources import RawRecord, expand, read_source
@@ -48,6 +52,9 @@ ERROR_REASONS = {
     "worker_died": "worker_died",
 }
 
+# Records screened at a time: the URL rules judge them in one polars call.
+SCREEN_BATCH = 64
+
 Extractor = Callable[[RawRecord, dict[str, Any]], Outcome]
 
 
@@ -61,6 +68,7 @@ def run(cfg: Config, extractor: Extractor = extract_record) -> StageStats:
     stats = StageStats(STAGE)
     per_shard = cfg.extract.records_per_shard
     screen = Screen(cfg.extract)
+    url_rules = UrlRules(url_rule_specs(cfg))
 
     meter = InputMeter(input_sizes(cfg))
     positions: deque[int] = deque()  # input bytes read up to each record in flight, in order
@@ -68,15 +76,19 @@ def run(cfg: Config, extractor: Extractor = extract_record) -> StageStats:
     def work() -> Iterator[RawRecord | Outcome]:
         # Records of shards an interrupted run finished are still screened (so repeated payloads are
         # recognised the same way) but not extracted again.
-        for index, record in enumerate(all_records(cfg)):
-            meter.see(record)
-            positions.append(meter.read)
-            decided = screen.decide(record)
-            yield (
-                Outcome(identity(record), outcome="dropped", reason="done")
-                if index // per_shard in done
-                else decided
-            )
+        numbered = enumerate(all_records(cfg))
+        while batch := list(islice(numbered, SCREEN_BATCH)):
+            decided = []
+            for _, record in batch:
+                meter.see(record)
+                positions.append(meter.read)
+                decided.append(screen.decide(record))
+            for (index, record), outcome in zip(batch, url_rules.judge(decided), strict=True):
+                yield (
+                    Outcome(identity(record), outcome="dropped", reason="done")
+                    if index // per_shard in done
+                    else outcome
+                )
 
     outcomes = executor_for(cfg).map_guarded(
         partial(process, extractor=extractor, options=cfg.extract.model_dump()),
@@ -115,6 +127,7 @@ def run_key(cfg: Config) -> dict:
         "stage": STAGE,
         "sources": [s.model_dump(mode="json") for s in cfg.sources],
         "extract": cfg.extract.recipe(),
+        "url_rules": url_rule_specs(cfg),
         "inputs": list_inputs(cfg),
     }
 
@@ -204,6 +217,50 @@ class Screen:
         return record
 
 
+def url_rule_specs(cfg: Config) -> list[tuple[str, dict[str, Any]]]:
+    """The filters of the chain that run here, on raw records (see `runs_before_extraction`)."""
+    specs = [(spec.name, spec.params()) for spec in cfg.filters]
+    return [(name, params) for name, params in specs if runs_before_extraction(name, params)]
+
+
+class UrlRules:
+    """The chain's URL-only filters, run in the main process on a batch of screened records at a
+    time (one polars call per batch, not per record). Each sees the records the ones before it kept."""
+
+    def __init__(self, specs: list[tuple[str, dict[str, Any]]]) -> None:
+        self.rules = [(name, build_filter(name, params)[1]) for name, params in specs]
+
+    def judge(self, decided: list[RawRecord | Outcome]) -> list[RawRecord | Outcome]:
+        """`decided` with each record a rule drops replaced by its outcome."""
+        judged = list(decided)
+        for name, rule in self.rules:
+            pending = [at for at, item in enumerate(judged) if isinstance(item, RawRecord)]
+            if not pending:
+                break
+            urls = pl.DataFrame({"url": [judged[at].url for at in pending]}, schema={"url": pl.Utf8})
+            try:
+                verdict = rule(urls)
+            except Exception:  # the filter stage runs the rule again, document by document
+                log.warning("filter %s failed on raw records; left to the filter stage", name, exc_info=True)
+                continue
+            nothing = [None] * len(pending)
+            values = verdict.value.to_list() if verdict.value is not None else nothing
+            thresholds = verdict.threshold.to_list() if verdict.threshold is not None else nothing
+            for at, reason, value, threshold in zip(
+                pending, verdict.reason.to_list(), values, thresholds, strict=True
+            ):
+                if reason is not None:
+                    judged[at] = Outcome(
+                        identity(judged[at]),
+                        outcome="dropped",
+                        reason=reason,
+                        value=value,
+                        threshold=threshold,
+                        filter_name=name,
+                    )
+        return judged
+
+
 def failed(work: RawRecord | Outcome, failure: Failure) -> Outcome:
     """The outcome of a record whose extraction raised, overran its time, or killed its worker."""
     if isinstance(work, Outcome):  # decided before extraction; nothing of it can fail
@@ -248,5 +305,6 @@ def ledger_table(left_out: list[Outcome], fingerprint: str) -> pa.Table:
         value=column("value", pl.Float64),
         threshold=column("threshold", pl.Utf8),
         duplicate_of=column("duplicate_of", pl.Utf8),
+        filter_name=column("filter_name", pl.Utf8),
         fingerprint=fingerprint,
     )

@@ -16,15 +16,17 @@ from pipeline.extraction import extract_record
 from pipeline.schema import EXTRACTED
 from pipeline.sources import read_records
 from pipeline.stages import extract
-from pipeline.stages.common import metrics_path
+from pipeline.stages import filter as filter_stage
+from pipeline.stages.common import check_chain, metrics_path
+from pipeline.stages.filter import apply_filters, load_chain
 from tests.conftest import make_config, write_warc
 from tests.inputs import DATA, pages, scrapinghub_pages
 from tests.sources.test_warc import write_wet
 from tests.warc_fixtures import BROKEN_KINDS
 
 
-def run_extract(tmp_path, sources, overrides=None, extractor=extract_record):
-    cfg = make_config(tmp_path, sources, overrides)
+def run_extract(tmp_path, sources, overrides=None, extractor=extract_record, **sections):
+    cfg = make_config(tmp_path, sources, overrides, **sections)
     stats = extract.run(cfg, extractor)
     docs = pl.read_parquet(tmp_path / "work" / "extract" / "part-*.parquet")
     ledger = pl.read_parquet(tmp_path / "work" / "extract" / "ledger" / "part-*.parquet")
@@ -323,3 +325,55 @@ def test_input_meter_counts_the_bytes_reading_got_through(tmp_path):
     assert reads == sorted(reads) and 0 <= reads[0] < reads[-1] < meter.total
     first_of_second = next(read for source, read in seen if source == str(second))
     assert first_of_second >= first.stat().st_size
+
+
+BLOCKED = "https://news.hanbitculture.example/"  # our Korean page, pages()[1]
+
+
+def extracts_no_blocked_page(record, options):
+    """A fault injected where a blocked page would be extracted: the run shows it as an error."""
+    if (record.url or "").startswith(BLOCKED):
+        raise AssertionError("a page the URL rules drop was sent to extraction")
+    return extract_record(record, options)
+
+
+def url_filter(**params) -> dict:
+    return {"filters": [{"name": "url", **params}]}
+
+
+def test_url_rules_drop_pages_before_extraction(tmp_path, pages_warc):
+    blocked = {url for url, _, _ in pages() if url.startswith(BLOCKED)}
+    cfg = make_config(tmp_path, [pages_warc], **url_filter(domains=["hanbitculture.example"]))
+    stats = extract.run(cfg, extracts_no_blocked_page)
+    ledger = pl.read_parquet(tmp_path / "work" / "extract" / "ledger" / "part-*.parquet")
+    assert stats.errors == {} and stats.dropped == {"url_blocked_domain": len(blocked)} and blocked
+    assert set(ledger["url"]) == blocked and set(ledger["filter"]) == {"url"}
+    assert stats.kept + len(blocked) == stats.input == len(pages()) + 2
+
+
+def test_url_rules_before_extraction_write_the_ledger_rows_the_filter_stage_would(tmp_path, pages_warc):
+    rule = {"domains": ["hanbitculture.example"], "substrings": ["/local-politics/"]}
+    columns = ["id", "url", "stage", "outcome", "filter", "reason", "value", "threshold"]
+    _, _, _, early = run_extract(tmp_path / "early", [pages_warc], **url_filter(**rule))
+    _, _, docs, _ = run_extract(tmp_path / "late", [pages_warc])
+    late = pl.from_arrow(apply_filters(docs, load_chain([("url", rule)]), "").ledger)
+    assert early.height == 2
+    assert (
+        early.select(columns).drop("stage").sort("id").equals(late.select(columns).drop("stage").sort("id"))
+    )
+    assert set(early["stage"]) == {"extract"}
+
+
+def test_counts_conserve_through_the_filter_stage_when_url_rules_ran_early(tmp_path, pages_warc):
+    cfg = make_config(tmp_path, [pages_warc], **url_filter(domains=["hanbitculture.example"]))
+    extracted = extract.run(cfg)
+    filtered = filter_stage.run(cfg)
+    check_chain([extracted, filtered])
+    assert filtered.input == extracted.kept and filtered.dropped == {}  # nothing left for it to drop
+
+
+def test_a_url_filter_in_annotate_mode_waits_for_the_filter_stage(tmp_path, pages_warc):
+    _, stats, _, _ = run_extract(
+        tmp_path, [pages_warc], **url_filter(domains=["hanbitculture.example"], mode="annotate")
+    )
+    assert stats.dropped == {} and stats.kept == len(pages()) + 2
