@@ -118,7 +118,7 @@ def main() -> None:
         "",
         f"Records whose field differs between the two (of {len(ours)}): "
         + ", ".join(f"{name} {count}" for name, count in differing.items())
-        + ". fastwarc rewrites a WARC-Target-URI that holds a space (the URL, and so the document, "
+        + ". warcio rewrites a WARC-Target-URI that holds a space (as %20), fastwarc keeps it (the URL "
         "would differ by reader).",
         "",
         "The damaged files of tests/warc_fixtures.py (what the hostile-input suite reads):",
@@ -132,8 +132,8 @@ def main() -> None:
         "per page), and what the reader guarantees would have to be rebuilt on top of it: fastwarc "
         "gives a truncated record as a whole one, reads other records than warcio from a file whose gzip "
         "members are cut, drops one of the mis-chunked records without a word, cannot read ARC files, "
-        "and rewrites URLs. A per-file fallback needs to know a file is damaged before its first record "
-        "is handed on, which fastwarc does not tell.",
+        "and leaves a URL with a space as it is where warcio writes %20. A per-file fallback needs to "
+        "know a file is damaged before its first record is handed on, which fastwarc does not tell.",
         "",
         "Reproduce: `python benchmarks/warc_reading.py --write`.",
     ]
