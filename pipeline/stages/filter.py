@@ -36,7 +36,7 @@ from pipeline.stages.common import (
     upstream_run,
 )
 from pipeline.storage.ledger import dropped_rows, ledger_dir
-from pipeline.storage.shards import index_of, list_parts, part_path, write_table
+from pipeline.storage.shards import index_of, list_parts, part_path, read_shard, write_table
 
 STAGE = "filter"
 log = logging.getLogger(__name__)
@@ -87,7 +87,7 @@ def load_chain(specs: list[FilterSpec]) -> Chain:
 
 def filter_shard(unit: tuple[Path, Path, list[FilterSpec], str]) -> StageStats:
     path, out_dir, specs, fingerprint = unit
-    docs = pl.from_arrow(conform(pq.read_table(path), EXTRACTED))
+    docs = pl.from_arrow(conform(read_shard(path), EXTRACTED))
     result = apply_filters(docs, load_chain(specs), fingerprint)
     index = index_of(path)
     write_table(conform(result.kept.to_arrow(), FILTERED), part_path(out_dir, index))
