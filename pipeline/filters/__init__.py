@@ -15,9 +15,9 @@ __all__ = [
     "FilterFn",
     "FilterParams",
     "Verdict",
+    "before_extraction",
     "build_filter",
     "register",
-    "runs_before_extraction",
     "validate_filter_params",
 ]
 
@@ -93,11 +93,15 @@ def validate_filter_params(name: str, params: dict[str, Any], where: str) -> Fil
         raise ValueError(f"{problems} (filter {name!r} takes: {allowed})") from None
 
 
-def runs_before_extraction(name: str, params: dict[str, Any]) -> bool:
-    """Whether the extract stage runs this filter of the chain on raw records: it needs only the
-    URL and it drops (an `annotate` one only measures, which the filter stage does)."""
-    entry = lookup(name)
-    return entry.url_only and entry.params.model_validate(params).mode == "drop"
+def before_extraction(specs: list[tuple[str, dict[str, Any]]]) -> list[tuple[str, dict[str, Any]]]:
+    """The filters of a chain (name, params) the extract stage runs on raw records: those that need
+    only the URL and drop (an `annotate` one only measures, which the filter stage does)."""
+
+    def early(name: str, params: dict[str, Any]) -> bool:
+        entry = lookup(name)
+        return entry.url_only and entry.params.model_validate(params).mode == "drop"
+
+    return [(name, params) for name, params in specs if early(name, params)]
 
 
 def build_filter(name: str, params: dict[str, Any]) -> tuple[FilterParams, FilterFn]:

@@ -14,6 +14,7 @@ input records, so the output does not depend on the number of workers.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
 from collections import deque
@@ -30,7 +31,7 @@ from pipeline.config import Config, ExtractConfig
 from pipeline.engine import executor_for
 from pipeline.engine.guarded import Failure, Guard
 from pipeline.extraction import Outcome, extract_record, identity, process, where
-from pipeline.filters import build_filter, runs_before_extraction
+from pipeline.filters import before_extraction, build_filter
 from pipeline.progress import stage_progress
 from pipeline.schema import EXTRACTED
 from pipeline.sources import RawRecord, expand, read_source
@@ -38,7 +39,7 @@ from pipeline.sources.content import html_verdict
 from pipeline.sources.listing import list_inputs
 from pipeline.stages.common import StageStats, finish, mark_done, open_stage, read_stats, stage_dir, unit_done
 from pipeline.storage.ledger import dropped_rows, ledger_dir
-from pipeline.storage.shards import part_path, write_table
+from pipeline.storage.shards import part_path, write_table, write_text
 
 log = logging.getLogger(__name__)
 
@@ -52,6 +53,7 @@ ERROR_REASONS = {
     "worker_died": "worker_died",
 }
 
+URL_RULES_FILE = "url_rules.json"
 # Records screened at a time: the URL rules judge them in one polars call.
 SCREEN_BATCH = 64
 
@@ -218,9 +220,16 @@ class Screen:
 
 
 def url_rule_specs(cfg: Config) -> list[tuple[str, dict[str, Any]]]:
-    """The filters of the chain that run here, on raw records (see `runs_before_extraction`)."""
-    specs = [(spec.name, spec.params()) for spec in cfg.filters]
-    return [(name, params) for name, params in specs if runs_before_extraction(name, params)]
+    """The filters of the chain that run here, on raw records (see `before_extraction`)."""
+    return before_extraction([(spec.name, spec.params()) for spec in cfg.filters])
+
+
+def write_url_rules(cfg: Config) -> Path:
+    """`sift inputs` writes them to <workdir>/url_rules.json, which `dvc.yaml` makes extract depend
+    on: editing another filter then reruns only the filter stage and after it."""
+    path = cfg.work_path / URL_RULES_FILE
+    write_text(path, json.dumps(url_rule_specs(cfg), indent=1, sort_keys=True) + "\n")
+    return path
 
 
 class UrlRules:

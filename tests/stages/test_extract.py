@@ -377,3 +377,13 @@ def test_a_url_filter_in_annotate_mode_waits_for_the_filter_stage(tmp_path, page
         tmp_path, [pages_warc], **url_filter(domains=["hanbitculture.example"], mode="annotate")
     )
     assert stats.dropped == {} and stats.kept == len(pages()) + 2
+
+
+def test_the_url_rules_file_changes_with_the_url_filter_only(tmp_path):
+    def written(gopher_words: int, domains: list[str]) -> str:
+        chain = [{"name": "gopher_quality", "min_words": gopher_words}, {"name": "url", "domains": domains}]
+        return extract.write_url_rules(make_config(tmp_path, ["x.warc.gz"], filters=chain)).read_text()
+
+    assert json.loads(written(50, ["a.example"])) == [["url", {"domains": ["a.example"]}]]
+    assert written(80, ["a.example"]) == written(50, ["a.example"])  # dvc repro skips extract
+    assert written(50, ["b.example"]) != written(50, ["a.example"])
