@@ -53,9 +53,15 @@ class Run:
 
 
 def sift_recipe(
-    base: dict[str, Any], input_dir: Path, workdir: Path, workers: int, same_stages: bool
+    base: dict[str, Any],
+    input_dir: Path,
+    workdir: Path,
+    workers: int,
+    same_stages: bool,
+    extractor: str = "trafilatura",
 ) -> dict:
     recipe = json.loads(json.dumps(base))  # a deep copy of the parsed YAML
+    recipe.setdefault("extract", {})["extractor"] = extractor
     recipe["sources"] = [{"path": str(input_dir), "format": "warc"}]
     recipe["workdir"] = str(workdir / "work")
     recipe["workers"] = workers
@@ -103,11 +109,18 @@ def count_rows(folder: Path, pattern: str) -> int | None:
 
 
 def run_sift(
-    name: str, base: dict, input_dir: Path, workdir: Path, workers: int, records: int, same_stages: bool
+    name: str,
+    base: dict,
+    input_dir: Path,
+    workdir: Path,
+    workers: int,
+    records: int,
+    same_stages: bool,
+    extractor: str = "trafilatura",
 ) -> Run:
     shutil.rmtree(workdir, ignore_errors=True)
     workdir.mkdir(parents=True)
-    recipe = sift_recipe(base, input_dir, workdir, workers, same_stages)
+    recipe = sift_recipe(base, input_dir, workdir, workers, same_stages, extractor)
     validate_config(recipe, origin=name)  # fail before timing anything
     recipe_file = workdir / "recipe.yaml"
     recipe_file.write_text(yaml.safe_dump(recipe, sort_keys=False))
@@ -161,7 +174,7 @@ def run_datatrove(
     )
 
 
-def section(runs: list[Run], files: int, workers: int, versions: dict[str, str]) -> str:
+def section(runs: list[Run], files: int, workers: int, versions: dict[str, str], f1: dict[str, float]) -> str:
     datatrove = next(r for r in runs if r.name == "datatrove pipeline")
     lines = [
         "### End to end: `sift run` vs a datatrove pipeline",
@@ -170,12 +183,14 @@ def section(runs: list[Run], files: int, workers: int, versions: dict[str, str])
         f"in {files} files, {workers} workers, each run a fresh process tree. *docs/s* is records over "
         "wall seconds; *CPU s* is user + system of every process of the run; *peak PSS* is the largest "
         "sum of PSS over the run's processes (sampled every 0.2 s); *largest RSS* the peak RSS of its "
-        f"biggest process. trafilatura {versions.get('sift trafilatura', '?')} (Sift) and "
-        f"{versions.get('trafilatura', '?')} (datatrove's pin).",
+        f"biggest process. *F1*: token F1 of the run's extractor, as the extract stage runs it, on the "
+        "181 ScrapingHub pages (`extraction_quality.py`). Sift: trafilatura "
+        f"{versions.get('sift trafilatura', '?')}, resiliparse {versions.get('resiliparse', '?')}; "
+        f"datatrove: trafilatura {versions.get('trafilatura', '?')} (its pin).",
         "",
         "| run | wall s | docs/s | vs datatrove | CPU s | docs per CPU s | vs datatrove | peak PSS "
-        "| largest RSS | after filters | published | load (1 min) before, after |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
+        "| largest RSS | after filters | published | ScrapingHub F1 | load (1 min) before, after |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|",
     ]
     for r in runs:
         m = r.measured
@@ -184,7 +199,8 @@ def section(runs: list[Run], files: int, workers: int, versions: dict[str, str])
             f"{r.docs_per_second / datatrove.docs_per_second:.2f}x | {m.cpu_seconds:.1f} | "
             f"{r.docs_per_cpu_second:.1f} | {r.docs_per_cpu_second / datatrove.docs_per_cpu_second:.2f}x | "
             f"{m.peak_tree_pss_mb:,.0f} MB | {m.peak_process_rss_mb:,.0f} MB | {r.filtered} | "
-            f"{r.published} | {m.load_before[0]:.2f}, {m.load_after[0]:.2f} |"
+            f"{r.published} | {f'{f1[r.name]:.3f}' if r.name in f1 else '-'} | "
+            f"{m.load_before[0]:.2f}, {m.load_after[0]:.2f} |"
         )
     lines.append("")
     for r in runs:

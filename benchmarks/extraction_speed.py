@@ -33,8 +33,8 @@ from evaldata import EVALDATA
 from results_file import write_section
 from warcio.archiveiterator import ArchiveIterator
 
-from pipeline.config import load_config
-from pipeline.extraction import TRAFILATURA_OPTIONS, quiet_trafilatura
+from pipeline.config import TRAFILATURA_OPTIONS, load_config
+from pipeline.extraction.by_trafilatura import quiet_trafilatura
 from pipeline.stages import extract
 
 REPO = Path(__file__).resolve().parent.parent

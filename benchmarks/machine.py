@@ -7,7 +7,7 @@ import os
 import platform
 from pathlib import Path
 
-SIFT_PACKAGES = ("polars", "numpy", "pyarrow", "trafilatura", "datasketch", "fasttext-predict")
+SIFT_PACKAGES = ("polars", "numpy", "pyarrow", "trafilatura", "resiliparse", "datasketch", "fasttext-predict")
 
 
 def cpu_model() -> str:

@@ -137,11 +137,15 @@ def publish(config: ConfigOption = DEFAULT_CONFIG_PATH, set_: SetOption = None) 
 
 @app.command()
 def inputs(config: ConfigOption = DEFAULT_CONFIG_PATH, set_: SetOption = None) -> None:
-    """List the input files with their sizes and content hashes into <workdir>/inputs.json, the file
-    `dvc repro` reruns extract by. Example: sift inputs --set sources.0.path=mydata/"""
+    """List the input files with their sizes and content hashes into <workdir>/inputs.json, and the
+    URL filters extract runs into <workdir>/url_rules.json: the files `dvc repro` reruns extract by.
+    Example: sift inputs --set sources.0.path=mydata/"""
     from pipeline.sources.listing import write_inputs
+    from pipeline.stages.extract import write_url_rules
 
-    path, entries = write_inputs(_load(config, set_))
+    cfg = _load(config, set_)
+    path, entries = write_inputs(cfg)
+    write_url_rules(cfg)
     missing = [e.get("path", e.get("source")) for e in entries if e.get("missing")]
     console.print(f"{len(entries) - len(missing)} input files listed in {path}")
     for name in missing:

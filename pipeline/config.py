@@ -51,9 +51,60 @@ class SourceConfig(Section):
     fields: FieldMapping = FieldMapping()
 
 
-class ExtractConfig(Section):
-    """trafilatura options, the limits that keep one page from stalling a run, and the output's shape."""
+# The keys of `extract` that are trafilatura's own options (passed to it as they are).
+TRAFILATURA_OPTIONS = (
+    "favor_precision",
+    "favor_recall",
+    "include_comments",
+    "include_tables",
+    "fast",
+    "target_language",
+)
 
+
+class ResiliparseConfig(Section):
+    """resiliparse's `extract_plain_text` options, used when `extract.extractor` is resiliparse.
+
+    The defaults are chosen by token F1 on the ScrapingHub and WCXB dev pages (benchmarks/RESULTS.md,
+    "resiliparse options": an option flips if that raises F1 on both sets). Two differ from
+    resiliparse's own: main_content (off there) and alt_texts (on there; off is +0.017 / +0.011 F1).
+    """
+
+    main_content: bool = Field(True, description="Keep only what its heuristics take for the main content.")
+    # Token F1 cannot see lines; the line filters (c4, fineweb, boilerplate_lines) need them.
+    preserve_formatting: bool = Field(True, description="Keep paragraphs and line breaks (a line per block).")
+    list_bullets: bool = Field(True, description="Start list items with a bullet or number.")
+    alt_texts: bool = Field(False, description="Keep images' alternative texts.")
+    links: bool = Field(False, description="Append link targets to link texts.")
+    form_fields: bool = Field(False, description="Keep form fields and their values.")
+    noscript: bool = Field(False, description="Keep the contents of <noscript> elements.")
+    comments: bool = Field(True, description="Count comment sections as main content.")
+    post_meta: bool = Field(True, description="Keep a post's meta data (author, date line) in the text.")
+    hidden_elements: bool = Field(False, description="Keep elements whose class names hide them.")
+    skip_elements: list[str] = Field([], description="CSS selectors of elements to leave out.")
+
+    @field_validator("skip_elements")
+    @classmethod
+    def _selectors_parse(cls, selectors: list[str]) -> list[str]:
+        from resiliparse.extract.html2text import extract_plain_text
+        from resiliparse.parse.html import CSSParserException
+
+        for selector in selectors:
+            try:
+                extract_plain_text("<p>x</p>", skip_elements=[selector])
+            except CSSParserException:
+                raise ValueError(f"{selector!r} is not a CSS selector resiliparse can parse") from None
+        return selectors
+
+
+class ExtractConfig(Section):
+    """Which extractor and its options, the limits that keep one page from stalling a run, and the
+    output's shape. The trafilatura options sit at the top of the section, where they always were."""
+
+    extractor: Literal["trafilatura", "resiliparse"] = Field(
+        "trafilatura", description="trafilatura: best on articles. resiliparse: 1/6 the CPU (README)."
+    )
+    resiliparse: ResiliparseConfig = ResiliparseConfig()
     favor_precision: bool = False
     favor_recall: bool = False
     include_comments: bool = False
@@ -79,6 +130,18 @@ class ExtractConfig(Section):
         if self.favor_precision and self.favor_recall:
             raise ValueError("favor_precision and favor_recall exclude each other; set at most one")
         return self
+
+    def recipe(self) -> dict[str, Any]:
+        """The section as the fingerprint sees it: the chosen extractor's options, not the other's.
+        A trafilatura recipe is dumped as it was before resiliparse was a choice, so its
+        fingerprint (and every version published with it) stays what it was."""
+        dumped = self.model_dump(mode="json")
+        if self.extractor == "trafilatura":
+            del dumped["extractor"], dumped["resiliparse"]
+        else:
+            for name in (*TRAFILATURA_OPTIONS, "deduplicate"):
+                del dumped[name]
+        return dumped
 
 
 class FilterConfig(Section):
@@ -216,6 +279,7 @@ class Config(Section):
     def fingerprint(self) -> str:
         """A short hash of everything that decides the corpus's content (not where or how fast)."""
         recipe = self.model_dump(mode="json", exclude={"workers", "workdir", "engine", "ray"})
+        recipe["extract"] = self.extract.recipe()
         recipe["publish"].pop("dir", None)
         recipe["dedup"].pop("clustering", None)
         if not self.dedup.lines.enabled:  # off, its settings decide nothing: recipes before it keep theirs

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import numpy as np
 import polars as pl
-import pyarrow.parquet as pq
 
 from pipeline.config import DedupConfig
 from pipeline.dedup.index import Index
 from pipeline.dedup.keep import keep_priority, priority_columns
 from pipeline.dedup.minhash import exact_hashes, fold, minhash_folded
+from pipeline.storage.shards import read_shard
 
 
 @dataclass(frozen=True)
@@ -25,7 +25,7 @@ class ShardUnit:
 def fingerprint_shard(unit: ShardUnit) -> tuple[Index, np.ndarray]:
     """One shard's exact hashes and MinHash signatures, and the keep policy's priority per document."""
     dedup = unit.dedup
-    table = pq.read_table(unit.path, columns=["id", "text", *priority_columns(dedup)])
+    table = read_shard(unit.path, columns=["id", "text", *priority_columns(dedup)])
     data, offsets = fold(pl.from_arrow(table.column("text")))
     sigs, shingles = minhash_folded(data, offsets, dedup.ngram, dedup.num_perm, dedup.seed, dedup.scheme)
     index = Index(table.column("id").combine_chunks(), exact_hashes(data, offsets), shingles, sigs)

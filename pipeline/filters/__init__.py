@@ -15,6 +15,7 @@ __all__ = [
     "FilterFn",
     "FilterParams",
     "Verdict",
+    "before_extraction",
     "build_filter",
     "register",
     "validate_filter_params",
@@ -26,6 +27,9 @@ class RegisteredFilter:
     name: str
     params: type[FilterParams]
     factory: Callable[[Any], FilterFn]
+    # Judges a document by its `url` column alone: the extract stage then runs it on the raw
+    # record, before extraction, so a page it drops costs no extraction (FineWeb's order).
+    url_only: bool = False
 
 
 REGISTRY: dict[str, RegisteredFilter] = {}
@@ -46,11 +50,12 @@ BUILTIN_MODULES = (
 )
 
 
-def register(name: str, params: type[FilterParams] = FilterParams):
-    """Register `factory(params) -> filter function` under `name`."""
+def register(name: str, params: type[FilterParams] = FilterParams, url_only: bool = False):
+    """Register `factory(params) -> filter function` under `name`; `url_only` declares that the
+    function reads no column but `url` (so it can run before extraction)."""
 
     def decorate(factory: Callable[[Any], FilterFn]) -> Callable[[Any], FilterFn]:
-        REGISTRY[name] = RegisteredFilter(name, params, factory)
+        REGISTRY[name] = RegisteredFilter(name, params, factory, url_only)
         return factory
 
     return decorate
@@ -88,6 +93,17 @@ def validate_filter_params(name: str, params: dict[str, Any], where: str) -> Fil
             for p in err.errors()
         )
         raise ValueError(f"{problems} (filter {name!r} takes: {allowed})") from None
+
+
+def before_extraction(specs: list[tuple[str, dict[str, Any]]]) -> list[tuple[str, dict[str, Any]]]:
+    """The filters of a chain (name, params) the extract stage runs on raw records: those that need
+    only the URL and drop (an `annotate` one only measures, which the filter stage does)."""
+
+    def early(name: str, params: dict[str, Any]) -> bool:
+        entry = lookup(name)
+        return entry.url_only and entry.params.model_validate(params).mode == "drop"
+
+    return [(name, params) for name, params in specs if early(name, params)]
 
 
 def build_filter(name: str, params: dict[str, Any]) -> tuple[FilterParams, FilterFn]:

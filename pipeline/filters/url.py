@@ -2,7 +2,9 @@
 
 A blocked domain also blocks its subdomains ("example.com" blocks "www.example.com"). The block
 list file holds one domain per line; blank lines and lines starting with "#" are skipped. Documents
-without a URL pass.
+without a URL pass. It reads nothing but the URL, so the extract stage runs it on each raw record
+before extraction (a blocked page costs no extraction); the filter stage runs it again, finding
+nothing left to drop.
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ class UrlParams(FilterParams):
         return sorted({d for d in domains if d and not d.startswith("#")})
 
 
-@register("url", UrlParams)
+@register("url", UrlParams, url_only=True)
 def url_filter(p: UrlParams):
     domains = p.blocked_domains()
     substrings = [s.lower() for s in p.substrings]

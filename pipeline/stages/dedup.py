@@ -51,7 +51,7 @@ from pipeline.stages.common import (
     upstream_run,
 )
 from pipeline.storage.ledger import dropped_rows, ledger_dir
-from pipeline.storage.shards import index_of, list_parts, part_path, write_table
+from pipeline.storage.shards import index_of, list_parts, part_path, read_shard, write_table
 
 STAGE = "dedup"
 SCRATCH = "_shuffle"  # the partitioned clustering's exchange files, removed when the stage ends
@@ -131,7 +131,7 @@ class CleanUnit:
 
 def clean_shard(unit: CleanUnit) -> int:
     """One shard without its repeated lines, and its line ledger beside it; the documents left."""
-    docs = pl.from_arrow(conform(pq.read_table(unit.path), FILTERED))
+    docs = pl.from_arrow(conform(read_shard(unit.path), FILTERED))
     cleaned = lines.clean(docs, unit.shuffle)
     write_table(conform(cleaned.docs.to_arrow(), FILTERED), unit.out)
     write_table(lines_ledger(docs, cleaned, unit.cfg), lines_ledger_path(unit.out))
@@ -232,7 +232,7 @@ def write_partitioned_shard(unit: PartitionedWriteUnit) -> StageStats:
 def write_decided(unit: WriteUnit, decision: ShardDecision) -> StageStats:
     """One shard's kept documents, their signatures, and the ledger of its removed ones."""
     path, cfg, out_dir = unit.path, unit.cfg, unit.out_dir
-    docs = pl.from_arrow(conform(pq.read_table(path), FILTERED))
+    docs = pl.from_arrow(conform(read_shard(path), FILTERED))
     keep = decision.keep
     kept = docs.filter(pl.Series(keep)).with_columns(
         cluster_id=pl.Series(decision.rep_id.filter(pa.array(keep)), dtype=pl.Utf8),
@@ -270,7 +270,7 @@ def write_decided(unit: WriteUnit, decision: ShardDecision) -> StageStats:
 def pass_through(unit: tuple[Path, Path]) -> StageStats:
     """dedup.enabled: false: every document kept, each its own cluster."""
     path, out_dir = unit
-    docs = pl.from_arrow(conform(pq.read_table(path), FILTERED))
+    docs = pl.from_arrow(conform(read_shard(path), FILTERED))
     kept = docs.with_columns(cluster_id=pl.col("id"), cluster_size=pl.lit(1, dtype=pl.Int32))
     write_table(conform(kept.to_arrow(), DEDUPED), part_path(out_dir, index_of(path)))
     return StageStats(STAGE, input=docs.height, kept=docs.height)

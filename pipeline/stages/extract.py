@@ -1,9 +1,12 @@
-"""extract: read every source, settle each record's fate, and pull the main text out of HTML with trafilatura.
+"""extract: read every source, settle each record's fate, and pull the main text out of HTML.
 
 A record's story: a reader turns it into a RawRecord (or an error naming file and record). The
 cheap decisions are taken here, in the main process and in input order: not a response, an HTTP
-status other than 200, not HTML, too large, a payload already seen in this run. What is left goes
-to the worker pool, where trafilatura runs under a time limit and a memory cap. Every record comes
+status other than 200, not HTML, too large, a payload already seen in this run, and then the
+recipe's filters that need only the URL (`url`), as FineWeb orders them, so a blocked page costs no
+extraction; their ledger rows name the filter, reason and threshold as the filter stage would.
+What is left goes to the worker pool, where the recipe's extractor (trafilatura or resiliparse)
+runs under a time limit and a memory cap. Every record comes
 out as a document or a ledger row, in input order, and shards are cut every `records_per_shard`
 input records, so the output does not depend on the number of workers.
 """
@@ -11,6 +14,7 @@ input records, so the output does not depend on the number of workers.
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
 from collections import deque
@@ -27,6 +31,7 @@ from pipeline.config import Config, ExtractConfig
 from pipeline.engine import executor_for
 from pipeline.engine.guarded import Failure, Guard
 from pipeline.extraction import Outcome, extract_record, identity, process, where
+from pipeline.filters import before_extraction, build_filter
 from pipeline.progress import stage_progress
 from pipeline.schema import EXTRACTED
 from pipeline.sources import RawRecord, expand, read_source
@@ -34,7 +39,7 @@ from pipeline.sources.content import html_verdict
 from pipeline.sources.listing import list_inputs
 from pipeline.stages.common import StageStats, finish, mark_done, open_stage, read_stats, stage_dir, unit_done
 from pipeline.storage.ledger import dropped_rows, ledger_dir
-from pipeline.storage.shards import part_path, write_table
+from pipeline.storage.shards import part_path, write_table, write_text
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +52,10 @@ ERROR_REASONS = {
     "memory_limit": "memory_limit",
     "worker_died": "worker_died",
 }
+
+URL_RULES_FILE = "url_rules.json"
+# Records screened at a time: the URL rules judge them in one polars call.
+SCREEN_BATCH = 64
 
 Extractor = Callable[[RawRecord, dict[str, Any]], Outcome]
 
@@ -61,6 +70,7 @@ def run(cfg: Config, extractor: Extractor = extract_record) -> StageStats:
     stats = StageStats(STAGE)
     per_shard = cfg.extract.records_per_shard
     screen = Screen(cfg.extract)
+    url_rules = UrlRules(url_rule_specs(cfg))
 
     meter = InputMeter(input_sizes(cfg))
     positions: deque[int] = deque()  # input bytes read up to each record in flight, in order
@@ -68,15 +78,19 @@ def run(cfg: Config, extractor: Extractor = extract_record) -> StageStats:
     def work() -> Iterator[RawRecord | Outcome]:
         # Records of shards an interrupted run finished are still screened (so repeated payloads are
         # recognised the same way) but not extracted again.
-        for index, record in enumerate(all_records(cfg)):
-            meter.see(record)
-            positions.append(meter.read)
-            decided = screen.decide(record)
-            yield (
-                Outcome(identity(record), outcome="dropped", reason="done")
-                if index // per_shard in done
-                else decided
-            )
+        numbered = enumerate(all_records(cfg))
+        while batch := list(islice(numbered, SCREEN_BATCH)):
+            decided = []
+            for _, record in batch:
+                meter.see(record)
+                positions.append(meter.read)
+                decided.append(screen.decide(record))
+            for (index, record), outcome in zip(batch, url_rules.judge(decided), strict=True):
+                yield (
+                    Outcome(identity(record), outcome="dropped", reason="done")
+                    if index // per_shard in done
+                    else outcome
+                )
 
     outcomes = executor_for(cfg).map_guarded(
         partial(process, extractor=extractor, options=cfg.extract.model_dump()),
@@ -114,7 +128,8 @@ def run_key(cfg: Config) -> dict:
     return {
         "stage": STAGE,
         "sources": [s.model_dump(mode="json") for s in cfg.sources],
-        "extract": cfg.extract.model_dump(mode="json"),
+        "extract": cfg.extract.recipe(),
+        "url_rules": url_rule_specs(cfg),
         "inputs": list_inputs(cfg),
     }
 
@@ -204,6 +219,57 @@ class Screen:
         return record
 
 
+def url_rule_specs(cfg: Config) -> list[tuple[str, dict[str, Any]]]:
+    """The filters of the chain that run here, on raw records (see `before_extraction`)."""
+    return before_extraction([(spec.name, spec.params()) for spec in cfg.filters])
+
+
+def write_url_rules(cfg: Config) -> Path:
+    """`sift inputs` writes them to <workdir>/url_rules.json, which `dvc.yaml` makes extract depend
+    on: editing another filter then reruns only the filter stage and after it."""
+    path = cfg.work_path / URL_RULES_FILE
+    write_text(path, json.dumps(url_rule_specs(cfg), indent=1, sort_keys=True) + "\n")
+    return path
+
+
+class UrlRules:
+    """The chain's URL-only filters, run in the main process on a batch of screened records at a
+    time (one polars call per batch, not per record). Each sees the records the ones before it kept."""
+
+    def __init__(self, specs: list[tuple[str, dict[str, Any]]]) -> None:
+        self.rules = [(name, build_filter(name, params)[1]) for name, params in specs]
+
+    def judge(self, decided: list[RawRecord | Outcome]) -> list[RawRecord | Outcome]:
+        """`decided` with each record a rule drops replaced by its outcome."""
+        judged = list(decided)
+        for name, rule in self.rules:
+            pending = [at for at, item in enumerate(judged) if isinstance(item, RawRecord)]
+            if not pending:
+                break
+            urls = pl.DataFrame({"url": [judged[at].url for at in pending]}, schema={"url": pl.Utf8})
+            try:
+                verdict = rule(urls)
+            except Exception:  # the filter stage runs the rule again, document by document
+                log.warning("filter %s failed on raw records; left to the filter stage", name, exc_info=True)
+                continue
+            nothing = [None] * len(pending)
+            values = verdict.value.to_list() if verdict.value is not None else nothing
+            thresholds = verdict.threshold.to_list() if verdict.threshold is not None else nothing
+            for at, reason, value, threshold in zip(
+                pending, verdict.reason.to_list(), values, thresholds, strict=True
+            ):
+                if reason is not None:
+                    judged[at] = Outcome(
+                        identity(judged[at]),
+                        outcome="dropped",
+                        reason=reason,
+                        value=value,
+                        threshold=threshold,
+                        filter_name=name,
+                    )
+        return judged
+
+
 def failed(work: RawRecord | Outcome, failure: Failure) -> Outcome:
     """The outcome of a record whose extraction raised, overran its time, or killed its worker."""
     if isinstance(work, Outcome):  # decided before extraction; nothing of it can fail
@@ -248,5 +314,6 @@ def ledger_table(left_out: list[Outcome], fingerprint: str) -> pa.Table:
         value=column("value", pl.Float64),
         threshold=column("threshold", pl.Utf8),
         duplicate_of=column("duplicate_of", pl.Utf8),
+        filter_name=column("filter_name", pl.Utf8),
         fingerprint=fingerprint,
     )

@@ -47,7 +47,7 @@ from pipeline.stages.common import (
     upstream_run,
 )
 from pipeline.storage.ledger import dropped_rows, ledger_dir
-from pipeline.storage.shards import index_of, list_parts, part_path, write_table, write_text
+from pipeline.storage.shards import index_of, list_parts, part_path, read_shard, write_table, write_text
 
 STAGE = "filter"
 CUTOFFS_FILE = "cutoffs.json"
@@ -166,7 +166,7 @@ def signal_value(name: str) -> pl.Expr:
 
 def score_shard(unit: tuple[Path, list[FilterSpec], int, dict[int, Cutoff]]) -> pl.DataFrame:
     path, specs, index, cutoffs = unit
-    docs = pl.from_arrow(conform(pq.read_table(path), EXTRACTED))
+    docs = pl.from_arrow(conform(read_shard(path), EXTRACTED))
     return scores_at(docs, load_chain(specs), index, cutoffs)
 
 
@@ -183,7 +183,7 @@ def load_chain(specs: list[FilterSpec]) -> Chain:
 
 def filter_shard(unit: tuple[Path, Path, list[FilterSpec], str, dict[int, Cutoff]]) -> StageStats:
     path, out_dir, specs, fingerprint, cutoffs = unit
-    docs = pl.from_arrow(conform(pq.read_table(path), EXTRACTED))
+    docs = pl.from_arrow(conform(read_shard(path), EXTRACTED))
     result = apply_filters(docs, load_chain(specs), fingerprint, cutoffs)
     index = index_of(path)
     write_table(conform(result.kept.to_arrow(), FILTERED), part_path(out_dir, index))

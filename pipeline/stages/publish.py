@@ -45,7 +45,7 @@ from pipeline.storage.ledger import read_ledger
 from pipeline.storage.lock import exclusive
 from pipeline.storage.manifest import describe_inputs, git_commit, now_utc, package_versions
 from pipeline.storage.plots import write_plots
-from pipeline.storage.shards import PARQUET_OPTIONS, list_parts, write_table, write_text, writing
+from pipeline.storage.shards import PARQUET_OPTIONS, list_parts, read_shard, write_table, write_text, writing
 from pipeline.storage.summary import CorpusSummary
 from pipeline.storage.versions import (
     BUILD_FILE,
@@ -236,7 +236,7 @@ def make_read_only(directory: Path) -> None:
 
 def read_documents(parts: list[Path]) -> Iterator[pa.Table]:
     for path in parts:
-        yield conform(pq.read_table(path), DEDUPED)
+        yield conform(read_shard(path), DEDUPED)
 
 
 @dataclass(frozen=True)
@@ -259,7 +259,7 @@ def write_file(unit: FileUnit) -> tuple[dict, CorpusSummary]:
             pieces = []
             for piece in group:
                 if piece.part not in tables:
-                    tables = {piece.part: conform(pq.read_table(piece.part), DEDUPED)}
+                    tables = {piece.part: conform(read_shard(piece.part), DEDUPED)}
                 pieces.append(tables[piece.part].slice(piece.start, piece.rows))
             table = pa.concat_tables(pieces).combine_chunks()
             summary.add(table)

@@ -23,7 +23,7 @@ def dropped_rows(
     reason: pl.Series | str,
     fingerprint: str,
     outcome: pl.Series | str = "dropped",
-    filter_name: str | None = None,
+    filter_name: pl.Series | str | None = None,
     value: pl.Series | None = None,
     threshold: pl.Series | None = None,
     message: pl.Series | None = None,

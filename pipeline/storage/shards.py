@@ -65,6 +65,12 @@ def list_parts(directory: Path) -> list[Path]:
     return sorted(directory.glob("part-*.parquet"))
 
 
+def read_shard(path: Path, columns: list[str] | None = None) -> pa.Table:
+    """One Parquet file, read whole. Not `pq.read_table`: that goes through pyarrow.dataset, whose
+    import pulls in pandas, a quarter to half a CPU second in every worker process of every stage."""
+    return pq.ParquetFile(path).read(columns=columns)
+
+
 def read_parts(directory: Path, schema: pa.Schema) -> pa.Table:
     parts = list_parts(directory)
     if not parts:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import polars as pl
 
-from pipeline.extraction import extract_text
+from pipeline.extraction.by_trafilatura import extract_text
 from pipeline.filters import Verdict, build_filter
 from tests.inputs import extracted_texts, page_index, pages, scrapinghub_pages
 

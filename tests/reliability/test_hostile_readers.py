@@ -18,7 +18,8 @@ from hypothesis import strategies as st
 
 from pipeline.config import ExtractConfig, FieldMapping
 from pipeline.engine.guarded import Failure
-from pipeline.extraction import extract_record, quiet_trafilatura
+from pipeline.extraction import extract_record
+from pipeline.extraction.by_trafilatura import quiet_trafilatura
 from pipeline.sources import RawRecord, read_records
 from pipeline.sources.content import decode_html
 from pipeline.sources.dates import parse_date
@@ -37,6 +38,7 @@ from tests.reliability.hostile import (
 )
 
 OPTIONS = ExtractConfig(favor_precision=True).model_dump()
+RESILIPARSE = ExtractConfig(extractor="resiliparse").model_dump()
 # A page under the limit and one over it, so the size screen is crossed both ways.
 MAX_BYTES = 4096
 
@@ -264,8 +266,9 @@ def test_any_payload_is_screened_decoded_and_extracted_without_raising(scratch, 
     assert isinstance(text, str) and charset
     decided = Screen(ExtractConfig(max_html_bytes=MAX_BYTES)).decide(record)
     if isinstance(decided, RawRecord):
-        outcome = extract_record(decided, OPTIONS)  # raising here would make a good page an error
-        assert outcome.outcome in ("kept", "dropped")
+        for options in (OPTIONS, RESILIPARSE):  # raising here would make a good page an error
+            outcome = extract_record(decided, options)
+            assert outcome.outcome in ("kept", "dropped")
     settle([record], scratch / "out")
 
 

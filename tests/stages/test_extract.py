@@ -4,6 +4,7 @@ import os
 import re
 import signal
 from collections import Counter
+from importlib.metadata import version
 
 import polars as pl
 import pyarrow.parquet as pq
@@ -15,15 +16,17 @@ from pipeline.extraction import extract_record
 from pipeline.schema import EXTRACTED
 from pipeline.sources import read_records
 from pipeline.stages import extract
-from pipeline.stages.common import metrics_path
+from pipeline.stages import filter as filter_stage
+from pipeline.stages.common import check_chain, metrics_path
+from pipeline.stages.filter import apply_filters, load_chain
 from tests.conftest import make_config, write_warc
 from tests.inputs import DATA, pages, scrapinghub_pages
 from tests.sources.test_warc import write_wet
 from tests.warc_fixtures import BROKEN_KINDS
 
 
-def run_extract(tmp_path, sources, overrides=None, extractor=extract_record):
-    cfg = make_config(tmp_path, sources, overrides)
+def run_extract(tmp_path, sources, overrides=None, extractor=extract_record, **sections):
+    cfg = make_config(tmp_path, sources, overrides, **sections)
     stats = extract.run(cfg, extractor)
     docs = pl.read_parquet(tmp_path / "work" / "extract" / "part-*.parquet")
     ledger = pl.read_parquet(tmp_path / "work" / "extract" / "ledger" / "part-*.parquet")
@@ -113,6 +116,41 @@ def test_documents_carry_text_and_provenance(tmp_path, pages_warc):
     assert row["fetch_date"] is not None and row["extractor"].startswith("trafilatura ")
     assert set(docs["charset"]) == {"utf-8"}
     assert docs["id"].n_unique() == docs.height
+
+
+PROVENANCE = ("id", "url", "source_file", "record_index", "record_offset", "warc_record_id", "fetch_date")
+PROVENANCE += ("content_type", "charset", "html_bytes")
+
+
+def test_resiliparse_documents_carry_the_same_provenance_their_extractor_and_a_title(tmp_path, pages_warc):
+    _, _, by_trafilatura, _ = run_extract(tmp_path / "trafilatura", [pages_warc])
+    _, stats, docs, _ = run_extract(tmp_path / "resiliparse", [pages_warc], ["extract.extractor=resiliparse"])
+    assert stats.kept == len(pages()) + 2
+    assert docs.select(PROVENANCE).equals(by_trafilatura.select(PROVENANCE))
+    assert set(docs["extractor"]) == {f"resiliparse {version('resiliparse')}"}
+    assert (
+        docs["title"][0] == "How I finally kept basil alive on a north-facing windowsill – The Balcony Plot"
+    )
+    assert docs["title"].null_count() == 0
+
+
+def test_resiliparse_text_holds_our_gold_articles(tmp_path):
+    source = write_warc(tmp_path / "articles.warc.gz", [(url, page) for url, page, _ in pages()])
+    _, _, docs, _ = run_extract(tmp_path, [source], ["extract.extractor=resiliparse"])
+    by_url = dict(zip(docs["url"], docs["text"], strict=True))
+    for url, _, gold in pages():
+        assert token_recall(gold, by_url[url]) > 0.8, url
+
+
+def test_resiliparse_output_is_byte_identical_for_one_and_two_workers(tmp_path, pages_warc, our_warcs):
+    outputs = []
+    for workers in (1, 2):
+        overrides = [f"workers={workers}", "extract.batch_size=2", "extract.records_per_shard=3"]
+        overrides.append("extract.extractor=resiliparse")
+        run_extract(tmp_path / f"w{workers}", [pages_warc, our_warcs.crawl.path], overrides)
+        folder = tmp_path / f"w{workers}" / "work" / "extract"
+        outputs.append([(p.relative_to(folder), p.read_bytes()) for p in sorted(folder.rglob("*.parquet"))])
+    assert outputs[0] == outputs[1]
 
 
 def token_recall(gold: str, text: str) -> float:
@@ -246,11 +284,12 @@ STALLS = (
 KILLS = (kills_its_worker_on_one_page, [], "worker_died", "worker process killed by SIGKILL")
 
 
+@pytest.mark.parametrize("chosen", ["trafilatura", "resiliparse"])
 @pytest.mark.parametrize(("extractor", "limits", "reason", "message"), [STALLS, KILLS])
 def test_a_page_that_stalls_or_kills_its_worker_is_an_error_and_the_run_completes(
-    tmp_path, pages_warc, extractor, limits, reason, message
+    tmp_path, pages_warc, extractor, limits, reason, message, chosen
 ):
-    overrides = [*limits, "workers=2", "extract.batch_size=2"]
+    overrides = [*limits, "workers=2", "extract.batch_size=2", f"extract.extractor={chosen}"]
     _, stats, docs, ledger = run_extract(tmp_path, [pages_warc], overrides, extractor)
     assert stats.errors == {reason: 1}
     (error,) = ledger.rows(named=True)
@@ -286,3 +325,65 @@ def test_input_meter_counts_the_bytes_reading_got_through(tmp_path):
     assert reads == sorted(reads) and 0 <= reads[0] < reads[-1] < meter.total
     first_of_second = next(read for source, read in seen if source == str(second))
     assert first_of_second >= first.stat().st_size
+
+
+BLOCKED = "https://news.hanbitculture.example/"  # our Korean page, pages()[1]
+
+
+def extracts_no_blocked_page(record, options):
+    """A fault injected where a blocked page would be extracted: the run shows it as an error."""
+    if (record.url or "").startswith(BLOCKED):
+        raise AssertionError("a page the URL rules drop was sent to extraction")
+    return extract_record(record, options)
+
+
+def url_filter(**params) -> dict:
+    return {"filters": [{"name": "url", **params}]}
+
+
+def test_url_rules_drop_pages_before_extraction(tmp_path, pages_warc):
+    blocked = {url for url, _, _ in pages() if url.startswith(BLOCKED)}
+    cfg = make_config(tmp_path, [pages_warc], **url_filter(domains=["hanbitculture.example"]))
+    stats = extract.run(cfg, extracts_no_blocked_page)
+    ledger = pl.read_parquet(tmp_path / "work" / "extract" / "ledger" / "part-*.parquet")
+    assert stats.errors == {} and stats.dropped == {"url_blocked_domain": len(blocked)} and blocked
+    assert set(ledger["url"]) == blocked and set(ledger["filter"]) == {"url"}
+    assert stats.kept + len(blocked) == stats.input == len(pages()) + 2
+
+
+def test_url_rules_before_extraction_write_the_ledger_rows_the_filter_stage_would(tmp_path, pages_warc):
+    rule = {"domains": ["hanbitculture.example"], "substrings": ["/local-politics/"]}
+    columns = ["id", "url", "stage", "outcome", "filter", "reason", "value", "threshold"]
+    _, _, _, early = run_extract(tmp_path / "early", [pages_warc], **url_filter(**rule))
+    _, _, docs, _ = run_extract(tmp_path / "late", [pages_warc])
+    late = pl.from_arrow(apply_filters(docs, load_chain([("url", rule)]), "").ledger)
+    assert early.height == 2
+    assert (
+        early.select(columns).drop("stage").sort("id").equals(late.select(columns).drop("stage").sort("id"))
+    )
+    assert set(early["stage"]) == {"extract"}
+
+
+def test_counts_conserve_through_the_filter_stage_when_url_rules_ran_early(tmp_path, pages_warc):
+    cfg = make_config(tmp_path, [pages_warc], **url_filter(domains=["hanbitculture.example"]))
+    extracted = extract.run(cfg)
+    filtered = filter_stage.run(cfg)
+    check_chain([extracted, filtered])
+    assert filtered.input == extracted.kept and filtered.dropped == {}  # nothing left for it to drop
+
+
+def test_a_url_filter_in_annotate_mode_waits_for_the_filter_stage(tmp_path, pages_warc):
+    _, stats, _, _ = run_extract(
+        tmp_path, [pages_warc], **url_filter(domains=["hanbitculture.example"], mode="annotate")
+    )
+    assert stats.dropped == {} and stats.kept == len(pages()) + 2
+
+
+def test_the_url_rules_file_changes_with_the_url_filter_only(tmp_path):
+    def written(gopher_words: int, domains: list[str]) -> str:
+        chain = [{"name": "gopher_quality", "min_words": gopher_words}, {"name": "url", "domains": domains}]
+        return extract.write_url_rules(make_config(tmp_path, ["x.warc.gz"], filters=chain)).read_text()
+
+    assert json.loads(written(50, ["a.example"])) == [["url", {"domains": ["a.example"]}]]
+    assert written(80, ["a.example"]) == written(50, ["a.example"])  # dvc repro skips extract
+    assert written(50, ["b.example"]) != written(50, ["a.example"])

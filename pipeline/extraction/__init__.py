@@ -1,36 +1,29 @@
-"""Main-text extraction of one record with trafilatura: the per-document work of `extract`, run in workers.
+"""Main-text extraction of one record: the per-document work of `extract`, run in workers.
 
-The decisions that need no parsing (record type, status, type, size, duplicates) are taken before a
-record gets here; what is left is decoding the page and running trafilatura on it.
+The decisions that need no parsing (record type, status, type, size, duplicates, URL rules) are
+taken before a record gets here; what is left is decoding the page and running the recipe's
+extractor on it: trafilatura (`by_trafilatura.py`) or resiliparse (`by_resiliparse.py`). Each
+takes the decoded page as a string and gives (text, title); everything around that (decoding,
+provenance, the empty-text rule) is the same for both.
 """
 
 from __future__ import annotations
 
 import hashlib
-import logging
-import unicodedata
+import importlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import cache
+from types import ModuleType
 from typing import Any
-
-import trafilatura
-from trafilatura.deduplication import LRUCache
-from trafilatura.metadata import extract_title
-from trafilatura.utils import load_html
 
 from pipeline.sources import RawRecord
 from pipeline.sources.content import decode_html
 
-# Options of ExtractConfig that are trafilatura's own; the rest steer the stage.
-TRAFILATURA_OPTIONS = (
-    "favor_precision",
-    "favor_recall",
-    "include_comments",
-    "include_tables",
-    "fast",
-    "target_language",
-)
+# `extract.extractor` -> the module that runs it, imported on first use (a worker loads only its own).
+EXTRACTORS = {
+    "trafilatura": "pipeline.extraction.by_trafilatura",
+    "resiliparse": "pipeline.extraction.by_resiliparse",
+}
 
 
 @dataclass
@@ -46,11 +39,7 @@ class Outcome:
     value: float | None = None
     threshold: str | None = None
     duplicate_of: str | None = None
-
-
-@cache
-def extractor_name() -> str:
-    return f"trafilatura {trafilatura.__version__}"
+    filter_name: str | None = None  # the filter of the chain that dropped it before extraction
 
 
 def document_id(record: RawRecord) -> str:
@@ -73,30 +62,9 @@ def where(record: RawRecord) -> str:
     return f"{record.source_file} record {record.record_index}{offset}"
 
 
-@cache
-def quiet_trafilatura() -> None:
-    """trafilatura logs a warning for every page it gives up on; the ledger already says so."""
-    logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
-
-
-def extract_text(html: str, url: str | None, options: dict[str, Any]) -> tuple[str, str | None]:
-    """(text, title) of one page; empty text when trafilatura finds no main content."""
-    tree = load_html(html)
-    if tree is None:
-        return "", None
-    title = extract_title(tree)
-    kwargs = {name: options[name] for name in TRAFILATURA_OPTIONS}
-    if options["deduplicate"]:
-        # A fresh cache per page: trafilatura's shared one would make a page's text depend on
-        # which pages the same worker saw before it, and so on the worker count.
-        kwargs["deduplicate"] = LRUCache(maxsize=4096)
-    document = trafilatura.bare_extraction(tree, url=url, **kwargs)
-    if document is None:
-        return "", title
-    text = document.text or ""
-    if options["include_comments"] and document.comments:
-        text = f"{text}\n{document.comments}".strip()
-    return unicodedata.normalize("NFC", text), title
+def extractor_module(name: str) -> ModuleType:
+    """The module of extractor `name`: `extract_text(html, url, options)` and `extractor_name()`."""
+    return importlib.import_module(EXTRACTORS[name])
 
 
 def extract_record(record: RawRecord, options: dict[str, Any]) -> Outcome:
@@ -106,8 +74,9 @@ def extract_record(record: RawRecord, options: dict[str, Any]) -> Outcome:
         text, title, charset, extractor = record.text, None, None, "source_text"
     else:
         html, charset = decode_html(record.payload or b"", record.content_type)
-        text, title = extract_text(html, record.url, options)
-        extractor = extractor_name()
+        module = extractor_module(options["extractor"])
+        text, title = module.extract_text(html, record.url, options)
+        extractor = module.extractor_name()
     if len(text.strip()) < options["min_text_chars"]:
         return Outcome(ident, outcome="dropped", reason="empty_text", text=text)
     row = {
@@ -131,5 +100,4 @@ def process(
     options: dict[str, Any],
 ) -> Outcome:
     """Worker entry point: extract a record, or pass on the outcome of one decided before extraction."""
-    quiet_trafilatura()
     return work if isinstance(work, Outcome) else extractor(work, options)
