@@ -95,25 +95,33 @@ def gopher_signals(
     raw = docs.select(**columns)
     n_words = pl.col("words").list.len()
     per_ratio = pl.max_horizontal(pl.col("n_tokens") if ratio_denominator == "tokens" else n_words, 1)
-    per_line = pl.max_horizontal(pl.col("lines").list.len(), 1)
     return raw.select(
         n_words=n_words,
         avg_word_length=pl.col("words").list.eval(pl.element().str.len_chars()).list.mean().fill_null(0.0),
-        hash_ratio=pl.col("hashes") / per_ratio,
-        ellipsis_ratio=pl.col("ellipses") / per_ratio,
+        **ratio_signals(per_ratio, "words"),
+        stop_words=distinct_stop_words(raw["tokens" if marks_as_stop_words else "words"], stop_words),
+    )
+
+
+def ratio_signals(per_ratio: pl.Expr, alphabetic: str) -> dict[str, pl.Expr]:
+    """The symbol, line and alphabetic ratios over columns hashes, ellipses, lines and `alphabetic`
+    (the words or tokens whose share holding a letter is measured)."""
+    per_line = pl.max_horizontal(pl.col("lines").list.len(), 1)
+    return {
+        "hash_ratio": pl.col("hashes") / per_ratio,
+        "ellipsis_ratio": pl.col("ellipses") / per_ratio,
         # datatrove counts lines starting with "•" or "-" as bullet lines.
-        bullet_lines_ratio=pl.col("lines")
+        "bullet_lines_ratio": pl.col("lines")
         .list.eval(pl.element().str.strip_chars_start().str.contains(r"^[•\-]"))
         .list.sum()
         / per_line,
-        ellipsis_lines_ratio=pl.col("lines")
+        "ellipsis_lines_ratio": pl.col("lines")
         .list.eval(pl.element().str.strip_chars_end().str.contains(r"(?:\.\.\.|…)$"))
         .list.sum()
         / per_line,
-        alpha_words_ratio=pl.col("words").list.eval(pl.element().str.contains(HAS_LETTER)).list.sum()
+        "alpha_words_ratio": pl.col(alphabetic).list.eval(pl.element().str.contains(HAS_LETTER)).list.sum()
         / per_ratio,
-        stop_words=distinct_stop_words(raw["tokens" if marks_as_stop_words else "words"], stop_words),
-    )
+    }
 
 
 def datatrove_gopher_signals(
@@ -137,23 +145,11 @@ def datatrove_gopher_signals(
     n_words = pl.col("words").list.len()
     denominator = pl.col("tokens").list.len() if ratio_denominator == "tokens" else n_words
     per_ratio = pl.max_horizontal(denominator, 1)
-    per_line = pl.max_horizontal(pl.col("lines").list.len(), 1)
     return raw.select(
         n_words=n_words,
         # No word at all: datatrove's mean is NaN and neither length rule fails; null passes here too.
         avg_word_length=pl.col("words").list.eval(pl.element().str.len_chars()).list.mean(),
-        hash_ratio=pl.col("hashes") / per_ratio,
-        ellipsis_ratio=pl.col("ellipses") / per_ratio,
-        bullet_lines_ratio=pl.col("lines")
-        .list.eval(pl.element().str.strip_chars_start().str.contains(r"^[•\-]"))
-        .list.sum()
-        / per_line,
-        ellipsis_lines_ratio=pl.col("lines")
-        .list.eval(pl.element().str.strip_chars_end().str.contains(r"(?:\.\.\.|…)$"))
-        .list.sum()
-        / per_line,
-        alpha_words_ratio=pl.col("tokens").list.eval(pl.element().str.contains(HAS_LETTER)).list.sum()
-        / per_ratio,
+        **ratio_signals(per_ratio, "tokens"),
         stop_words=distinct_stop_words(raw["tokens"], stop_words, case_sensitive=True),
     )
 
