@@ -16,11 +16,9 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
-import re
 import statistics
 import sys
 import tempfile
-from collections import Counter
 from importlib.metadata import version
 from pathlib import Path
 
@@ -30,6 +28,7 @@ import yaml
 from evaldata import EVALDATA
 from results_file import write_section
 from warcio.warcwriter import WARCWriter
+from word_f1 import scores
 
 from pipeline.config import TRAFILATURA_OPTIONS, load_config
 from pipeline.sources.warc import write_pages
@@ -37,20 +36,6 @@ from pipeline.stages import extract
 
 REPO = Path(__file__).resolve().parent.parent
 EXTRACTORS = ("trafilatura", "resiliparse")
-
-
-def tokens(text: str) -> Counter[str]:
-    return Counter(token for token in re.split(r"\W+", text.lower()) if token)
-
-
-def scores(gold: str, text: str) -> tuple[float, float, float]:
-    """(precision, recall, F1) of `text`'s tokens against `gold`'s, as multisets."""
-    want, got = tokens(gold), tokens(text)
-    overlap = sum((want & got).values())
-    if not overlap:
-        return 0.0, 0.0, 0.0
-    precision, recall = overlap / sum(got.values()), overlap / sum(want.values())
-    return precision, recall, 2 * precision * recall / (precision + recall)
 
 
 def mean_scores(pairs: list[tuple[str, str]]) -> dict[str, float]:

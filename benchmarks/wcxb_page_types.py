@@ -18,15 +18,15 @@ from __future__ import annotations
 import argparse
 import gzip
 import json
-import re
 import statistics
 import time
-from collections import Counter, defaultdict
+from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from benchmarks.evaldata import EVALDATA
 from benchmarks.results_file import write_section
+from benchmarks.word_f1 import scores
 from pipeline.config import ExtractConfig
 from pipeline.extraction import extractor_module
 from pipeline.sources.content import decode_html
@@ -41,19 +41,6 @@ SETTINGS: dict[str, tuple[str, dict]] = {
     "resiliparse (Sift's defaults)": ("resiliparse", {}),
 }
 ORACLE = "ceiling: best setting per page"
-
-
-def word_counts(text: str) -> Counter[str]:
-    return Counter(re.findall(r"\w+", text.lower()))
-
-
-def word_scores(gold: str, text: str) -> tuple[float, float, float]:
-    want, got = word_counts(gold), word_counts(text)
-    overlap = sum((want & got).values())
-    if not overlap:
-        return 0.0, 0.0, 0.0
-    precision, recall = overlap / sum(got.values()), overlap / sum(want.values())
-    return precision, recall, 2 * precision * recall / (precision + recall)
 
 
 def options_for(extractor: str, overrides: dict) -> dict:
@@ -96,7 +83,7 @@ def measure(evaldata: Path, workers: int) -> tuple[dict, dict, dict]:
         for setting in SETTINGS:
             jobs = [(setting, stem, p["html"], p["url"]) for stem, p in gold.items()]
             results = list(pool.map(extract_page, jobs, chunksize=16))
-            per_page[setting] = {stem: word_scores(gold[stem]["gold"], text) for stem, text, _ in results}
+            per_page[setting] = {stem: scores(gold[stem]["gold"], text) for stem, text, _ in results}
             cpu[setting] = statistics.fmean(seconds for _, _, seconds in results) * 1000
     per_page[ORACLE] = {
         stem: max((per_page[s][stem] for s in SETTINGS), key=lambda score: score[2]) for stem in gold
@@ -121,10 +108,10 @@ def table(gold: dict, per_page: dict, cpu: dict) -> str:
         f"| setting | CPU ms/page | {head} |",
         "|---|---|" + "---|" * len(order),
     ]
-    for setting, scores in per_page.items():
+    for setting, page_scores in per_page.items():
         cells = []
         for group in order:
-            s = [scores[stem] for stem in groups[group]]
+            s = [page_scores[stem] for stem in groups[group]]
             f1, p = statistics.fmean(x[2] for x in s), statistics.fmean(x[0] for x in s)
             cells.append(f"{f1:.3f} (P {p:.3f})")
         ms = f"{cpu[setting]:.1f}" if setting in cpu else "-"
