@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from importlib.util import find_spec
 
@@ -82,13 +82,18 @@ def english_pipeline():
 
 def spacy_words(texts: pl.Series) -> pl.Series:
     """Each text's tokens as datatrove's `word_tokenize` returns them (stripped, empty ones dropped)."""
+    tokens = [list(words_of(text)) for text in texts.fill_null("").to_list()]
+    return pl.Series("tokens", tokens, dtype=pl.List(pl.Utf8))
+
+
+# The filters of one chain read the same texts (datatrove keeps its last few splits for the same
+# reason): a batch's tokens are computed once, not once per filter.
+@lru_cache(maxsize=4096)  # a shard of 2,000 documents, with room
+def words_of(text: str) -> tuple[str, ...]:
     nlp = english_pipeline()
-    out = []
     with nlp.memory_zone():  # spaCy's string store would otherwise grow with every new token
-        for text in texts.fill_null("").to_list():
-            nlp.max_length = len(text) + 10
-            out.append([t for t in (token.text.strip() for token in make_doc(nlp, text)) if t])
-    return pl.Series("tokens", out, dtype=pl.List(pl.Utf8))
+        nlp.max_length = len(text) + 10
+        return tuple(t for t in (token.text.strip() for token in make_doc(nlp, text)) if t)
 
 
 def make_doc(nlp, text: str):
