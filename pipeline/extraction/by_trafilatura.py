@@ -44,4 +44,12 @@ def extract_text(html: str, url: str | None, options: dict[str, Any]) -> tuple[s
     text = document.text or ""
     if options["include_comments"] and document.comments:
         text = f"{text}\n{document.comments}".strip()
-    return unicodedata.normalize("NFC", text), title
+    return tidy_lines(unicodedata.normalize("NFC", text)), title
+
+
+def tidy_lines(text: str) -> str:
+    """Drop lines of nothing but spaces, and the spaces ending a line. trafilatura lets the
+    source's indentation through as such lines on some layouts (forum posts in nested elements).
+    Leading spaces and empty lines stay: in a code block they are part of the code."""
+    lines = text.split("\n")
+    return "\n".join(line.rstrip() for line in lines if not line or not line.isspace())
