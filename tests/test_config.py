@@ -86,6 +86,9 @@ def test_fingerprint_ignores_workers_but_not_filters(tmp_path):
     base = load_config(path).fingerprint()
     assert load_config(path, ["workers=7"]).fingerprint() == base
     assert load_config(path, ["filters.3.min_words=10"]).fingerprint() != base
+    # A changed extraction default is a new version, not a silent change of an old one.
+    flipped = str(not load_config(path).extract.favor_precision).lower()
+    assert load_config(path, [f"extract.favor_precision={flipped}"]).fingerprint() != base
 
 
 def test_bad_clustering_names_key_and_allowed_values(tmp_path):
