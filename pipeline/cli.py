@@ -138,7 +138,8 @@ def publish(config: ConfigOption = DEFAULT_CONFIG_PATH, set_: SetOption = None) 
 @app.command()
 def inputs(config: ConfigOption = DEFAULT_CONFIG_PATH, set_: SetOption = None) -> None:
     """List the input files with their sizes and content hashes into <workdir>/inputs.json, and the
-    URL filters extract runs into <workdir>/url_rules.json: the files `dvc repro` reruns extract by.
+    filters extract runs (URL rules, the language screen) into <workdir>/url_rules.json: the files
+    `dvc repro` reruns extract by.
     Example: sift inputs --set sources.0.path=mydata/"""
     from pipeline.sources.listing import write_inputs
     from pipeline.stages.extract import write_url_rules

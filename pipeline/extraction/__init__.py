@@ -1,10 +1,11 @@
 """Main-text extraction of one record: the per-document work of `extract`, run in workers.
 
 The decisions that need no parsing (record type, status, type, size, duplicates, URL rules) are
-taken before a record gets here; what is left is decoding the page and running the recipe's
-extractor on it: trafilatura (`by_trafilatura.py`) or resiliparse (`by_resiliparse.py`). Each
-takes the decoded page as a string and gives (text, title); everything around that (decoding,
-provenance, the empty-text rule) is the same for both.
+taken before a record gets here. What is left is decoding the page, the language screen (a page
+clearly in a language the recipe does not want is dropped before trafilatura runs, see
+`language_screen.py`), and the recipe's extractor: trafilatura (`by_trafilatura.py`) or
+resiliparse (`by_resiliparse.py`). Each takes the decoded page as a string and gives (text,
+title); everything around that (decoding, provenance, the empty-text rule) is the same for both.
 """
 
 from __future__ import annotations
@@ -74,6 +75,8 @@ def extract_record(record: RawRecord, options: dict[str, Any]) -> Outcome:
         text, title, charset, extractor = record.text, None, None, "source_text"
     else:
         html, charset = decode_html(record.payload or b"", record.content_type)
+        if screened := screen(html, options):
+            return Outcome(ident, outcome="dropped", **screened)
         module = extractor_module(options["extractor"])
         text, title = module.extract_text(html, record.url, options)
         extractor = module.extractor_name()
@@ -92,6 +95,28 @@ def extract_record(record: RawRecord, options: dict[str, Any]) -> Outcome:
         "extractor": extractor,
     }
     return Outcome(ident, doc=row)
+
+
+def screen(html: str, options: dict[str, Any]) -> dict[str, Any] | None:
+    """The ledger row of a page the language screen drops, or None. It runs before trafilatura
+    only: with resiliparse as the extractor the screen would cost as much as the extraction."""
+    spec = options.get("language_screen")
+    if spec is None or options["extractor"] != "trafilatura":
+        return None
+    from pipeline.extraction.language_screen import unwanted_language
+
+    if (found := unwanted_language(html, spec)) is None:
+        return None
+    language, score, text = found
+    return {
+        "reason": "language_not_wanted",
+        "filter_name": "language",
+        "value": score,
+        "threshold": f"in {spec['languages']}",
+        "message": f"before extraction: resiliparse's main text reads as {language} "
+        f"({score:.3f} >= {spec['min_score']})",
+        "text": text,
+    }
 
 
 def process(

@@ -5,8 +5,10 @@ cheap decisions are taken here, in the main process and in input order: not a re
 status other than 200, not HTML, too large, a payload already seen in this run, and then the
 recipe's filters that need only the URL (`url`), as FineWeb orders them, so a blocked page costs no
 extraction; their ledger rows name the filter, reason and threshold as the filter stage would.
-What is left goes to the worker pool, where the recipe's extractor (trafilatura or resiliparse)
-runs under a time limit and a memory cap. Every record comes
+What is left goes to the worker pool, where the language screen drops the pages clearly in a
+language the recipe's `language` filter does not want (before trafilatura; ledger rows as that
+filter's, with the screen's reading in the message) and the recipe's extractor (trafilatura or
+resiliparse) runs under a time limit and a memory cap. Every record comes
 out as a document or a ledger row, in input order, and shards are cut every `records_per_shard`
 input records, so the output does not depend on the number of workers.
 """
@@ -93,7 +95,11 @@ def run(cfg: Config, extractor: Extractor = extract_record) -> StageStats:
                 )
 
     outcomes = executor_for(cfg).map_guarded(
-        partial(process, extractor=extractor, options=cfg.extract.model_dump()),
+        partial(
+            process,
+            extractor=extractor,
+            options={**cfg.extract.model_dump(), "language_screen": language_screen_spec(cfg)},
+        ),
         work(),
         batch_size=cfg.extract.batch_size,
         guard=Guard(cfg.extract.time_limit_s, cfg.extract.worker_memory_mb),
@@ -130,6 +136,7 @@ def run_key(cfg: Config) -> dict:
         "sources": [s.model_dump(mode="json") for s in cfg.sources],
         "extract": cfg.extract.recipe(),
         "url_rules": url_rule_specs(cfg),
+        "language_screen": language_screen_spec(cfg),
         "inputs": list_inputs(cfg),
     }
 
@@ -224,11 +231,22 @@ def url_rule_specs(cfg: Config) -> list[tuple[str, dict[str, Any]]]:
     return before_extraction([(spec.name, spec.params()) for spec in cfg.filters])
 
 
+def language_screen_spec(cfg: Config) -> dict[str, Any] | None:
+    """What the language screen needs from the chain's first `language` filter (None: no screen)."""
+    for spec in cfg.filters:
+        if spec.name == "language":
+            params, _ = build_filter("language", spec.params())
+            return params.screen_spec()
+    return None
+
+
 def write_url_rules(cfg: Config) -> Path:
-    """`sift inputs` writes them to <workdir>/url_rules.json, which `dvc.yaml` makes extract depend
-    on: editing another filter then reruns only the filter stage and after it."""
+    """`sift inputs` writes the filters extract runs (the URL rules and the language screen) to
+    <workdir>/url_rules.json, which `dvc.yaml` makes extract depend on: editing another filter, or
+    another key of these, then reruns only the filter stage and after it."""
     path = cfg.work_path / URL_RULES_FILE
-    write_text(path, json.dumps(url_rule_specs(cfg), indent=1, sort_keys=True) + "\n")
+    early = {"url_rules": url_rule_specs(cfg), "language_screen": language_screen_spec(cfg)}
+    write_text(path, json.dumps(early, indent=1, sort_keys=True) + "\n")
     return path
 
 

@@ -384,6 +384,9 @@ def test_the_url_rules_file_changes_with_the_url_filter_only(tmp_path):
         chain = [{"name": "gopher_quality", "min_words": gopher_words}, {"name": "url", "domains": domains}]
         return extract.write_url_rules(make_config(tmp_path, ["x.warc.gz"], filters=chain)).read_text()
 
-    assert json.loads(written(50, ["a.example"])) == [["url", {"domains": ["a.example"]}]]
+    assert json.loads(written(50, ["a.example"])) == {
+        "url_rules": [["url", {"domains": ["a.example"]}]],
+        "language_screen": None,
+    }
     assert written(80, ["a.example"]) == written(50, ["a.example"])  # dvc repro skips extract
     assert written(50, ["b.example"]) != written(50, ["a.example"])
