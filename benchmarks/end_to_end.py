@@ -28,7 +28,7 @@ import yaml
 from benchmarks.datatrove_env import SIDE_SCRIPT
 from benchmarks.process_tree import Measured, measure
 from benchmarks.same_settings import QUALITY_FILTERS, datatrove_params
-from pipeline.config import Config, validate_config
+from pipeline.config import Config, apply_override, validate_config
 
 REPO = Path(__file__).resolve().parents[1]
 SAME_STAGES = ("language", *QUALITY_FILTERS)
@@ -59,7 +59,10 @@ def sift_recipe(
     workers: int,
     same_stages: bool,
     extractor: str = "trafilatura",
+    overrides: tuple[str, ...] = (),
 ) -> dict:
+    """The benchmark's recipe; `overrides` are `key.path=value` settings (`sift run --set`'s form)
+    applied last."""
     recipe = json.loads(json.dumps(base))  # a deep copy of the parsed YAML
     recipe.setdefault("extract", {})["extractor"] = extractor
     recipe["sources"] = [{"path": str(input_dir), "format": "warc"}]
@@ -68,6 +71,8 @@ def sift_recipe(
     recipe.setdefault("publish", {})["dir"] = str(workdir / "corpus")
     if same_stages:
         recipe["filters"] = [spec for spec in recipe.get("filters", []) if spec["name"] in SAME_STAGES]
+    for override in overrides:
+        apply_override(recipe, override)
     return recipe
 
 
@@ -117,10 +122,11 @@ def run_sift(
     records: int,
     same_stages: bool,
     extractor: str = "trafilatura",
+    overrides: tuple[str, ...] = (),
 ) -> Run:
     shutil.rmtree(workdir, ignore_errors=True)
     workdir.mkdir(parents=True)
-    recipe = sift_recipe(base, input_dir, workdir, workers, same_stages, extractor)
+    recipe = sift_recipe(base, input_dir, workdir, workers, same_stages, extractor, overrides)
     validate_config(recipe, origin=name)  # fail before timing anything
     recipe_file = workdir / "recipe.yaml"
     recipe_file.write_text(yaml.safe_dump(recipe, sort_keys=False))

@@ -76,10 +76,14 @@ def load_wcxb(evaldata: Path) -> list[tuple[str, str, str]]:
 
 
 def run_stage(
-    pages: list[tuple[str, str, str]], workdir: Path, workers: int, extractor: str
+    pages: list[tuple[str, str, str]],
+    workdir: Path,
+    workers: int,
+    extractor: str,
+    overrides: tuple[str, ...] = (),
 ) -> tuple[list[str], dict[str, object]]:
     """The extract stage's text for each page ("" where it kept none) with the default recipe's
-    `extract` section and `extractor`, and the section's options."""
+    `extract` section, `extractor` and `overrides` (`key.path=value`), and the section's options."""
     warc = workdir / "pages.warc.gz"
     with open(warc, "wb") as stream:
         write_pages(WARCWriter(stream, gzip=True), [(url, html) for url, html, _ in pages])
@@ -88,7 +92,7 @@ def run_stage(
     raw["extract"]["extractor"] = extractor
     recipe = workdir / "recipe.yaml"
     recipe.write_text(yaml.safe_dump(raw))
-    cfg = load_config(recipe)
+    cfg = load_config(recipe, list(overrides))
     extract.run(cfg)
     docs = pl.read_parquet(workdir / "work" / "extract" / "part-*.parquet")
     by_record = dict(zip(docs["record_index"], docs["text"], strict=True))  # one record per page
@@ -96,11 +100,12 @@ def run_stage(
 
 
 def stage_scores(
-    pages: list[tuple[str, str, str]], workers: int, extractor: str
+    pages: list[tuple[str, str, str]], workers: int, extractor: str, overrides: tuple[str, ...] = ()
 ) -> tuple[dict[str, float], int, dict[str, object]]:
-    """Mean scores of the stage's texts with `extractor`, the pages it kept, and its options."""
+    """Mean scores of the stage's texts with `extractor` (and recipe `overrides`), the pages it
+    kept, and its options."""
     with tempfile.TemporaryDirectory() as tmp:
-        texts, options = run_stage(pages, Path(tmp), workers, extractor)
+        texts, options = run_stage(pages, Path(tmp), workers, extractor, overrides)
     scored = mean_scores([(gold, text) for (_, _, gold), text in zip(pages, texts, strict=True)])
     return scored, sum(bool(text) for text in texts), options
 

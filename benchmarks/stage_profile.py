@@ -19,6 +19,7 @@ from pathlib import Path
 
 import yaml
 
+from benchmarks import machine
 from benchmarks.documents import split_warc
 from benchmarks.end_to_end import child_env, sift_recipe
 from benchmarks.evaldata import EVALDATA
@@ -58,6 +59,7 @@ def main() -> None:
     args = parser.parse_args()
     input_dir = split_warc(args.evaldata / "bench" / "pages.warc.gz", args.workdir / "split", args.files)
     base = yaml.safe_load((REPO / "configs" / "corpus.yaml").read_text())
+    load_at_start = machine.load()
     rows = []
     for extractor in EXTRACTORS:
         workdir = args.workdir / extractor
@@ -81,6 +83,9 @@ def main() -> None:
         "| extractor | " + " | ".join(STAGES) + " | CPU s in all |",
         "|---|" + "---|" * (len(STAGES) + 1),
         *rows,
+        "",
+        f"Load average (1 / 5 / 15 min) {load_at_start} at the start, {machine.load()} at the end (a shared "
+        "machine: wall seconds show parallel work only when a core is free).",
         "",
         "Reproduce: `python -m benchmarks.stage_profile --write`.",
     ]

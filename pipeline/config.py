@@ -122,7 +122,9 @@ class ExtractConfig(Section):
     worker_memory_mb: int | None = Field(
         4096, ge=256, description="Address-space cap per worker; a page that needs more is an error."
     )
-    records_per_shard: int = Field(2000, ge=1)
+    records_per_shard: int = Field(
+        2000, ge=1, description="Input records per extract shard at most; a shard also ends with its file."
+    )
     batch_size: int = Field(32, ge=1, description="Records sent to a worker at a time.")
 
     @model_validator(mode="after")

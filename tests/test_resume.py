@@ -45,15 +45,19 @@ def start(config: Path, log: Path | None = None) -> subprocess.Popen:
     )
 
 
-def many_pages(path: Path) -> Path:
+def many_pages(folder: Path) -> Path:
     """32 distinct records (the test pages four times over, each copy marked), so a run has enough
-    work units for kills to land between them; the copies also give dedup something to do."""
+    work units for kills to land between them; the copies also give dedup something to do. Two
+    files of 15 and 17 records, so that shards end at a file's end as well as every 2 records."""
     pages = [
         (f"{url}?copy={copy}", page.replace("</body>", f"<!-- copy {copy} --></body>"))
         for copy in range(4)
         for url, page in pages_with_languages()
     ]
-    return write_warc(path, pages)
+    folder.mkdir()
+    write_warc(folder / "a.warc.gz", pages[:15])
+    write_warc(folder / "b.warc.gz", pages[15:])
+    return folder
 
 
 def units_done(workdir: Path, stage: str) -> int:
@@ -72,13 +76,14 @@ def kill_once(process: subprocess.Popen, workdir: Path, stage: str, units: int) 
 
 
 def test_runs_killed_at_random_points_resume_to_identical_output(tmp_path):
-    source = many_pages(tmp_path / "pages.warc.gz")
+    source = many_pages(tmp_path / "pages")
     reference = write_recipe(tmp_path, "reference", source)
     assert start(reference).wait(timeout=600) == 0
 
     crashed = write_recipe(tmp_path, "crashed", source)
     rng = random.Random(20261127)
-    # 16 extract units and 16 filter units (2 records each); each kill lands after a random count.
+    # 17 extract units and 17 filter units (8 + 9, of 2 records or a file's last one); each kill lands
+    # after a random count.
     kill_points = [
         ("extract", rng.randint(1, 7)),
         ("extract", rng.randint(9, 15)),

@@ -118,11 +118,18 @@ def open_input(path: str, compression: str | None = "infer") -> IO[bytes]:
 
 
 def read_source(source: SourceConfig, max_payload_bytes: int | None = None) -> Iterator[RawRecord]:
+    for records in read_files(source, max_payload_bytes):
+        yield from records
+
+
+def read_files(source: SourceConfig, max_payload_bytes: int | None = None) -> Iterator[Iterator[RawRecord]]:
+    """The records of one source file by file, in order (the extract stage cuts shards at file
+    ends). A path that matches no file is one file holding the error record that says so."""
     pairs = expand(source)
     if not pairs:
-        yield broken(source.path, 0, "no input files match this path")
+        yield iter([broken(source.path, 0, "no input files match this path")])
     for path, fmt in pairs:
-        yield from read_records(path, fmt, source.fields, max_payload_bytes)
+        yield read_records(path, fmt, source.fields, max_payload_bytes)
 
 
 def read_records(

@@ -9,8 +9,11 @@ What is left goes to the worker pool, where the language screen drops the pages 
 language the recipe's `language` filter does not want (before trafilatura; ledger rows as that
 filter's, with the screen's reading in the message) and the recipe's extractor (trafilatura or
 resiliparse) runs under a time limit and a memory cap. Every record comes
-out as a document or a ledger row, in input order, and shards are cut every `records_per_shard`
-input records, so the output does not depend on the number of workers.
+out as a document or a ledger row, in input order. A shard ends after `records_per_shard` input
+records or at the end of an input file, whichever comes first, so a shard never spans two files
+(four input files make at least four shards, which the filter and dedup stages share among their
+workers). Which shard a record goes to is counted in input order alone, so the output does not
+depend on the number of workers or the engine, and a resumed run numbers the shards the same.
 """
 
 from __future__ import annotations
@@ -20,9 +23,9 @@ import json
 import logging
 import os
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from functools import partial
-from itertools import islice
+from itertools import groupby, islice
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +39,7 @@ from pipeline.extraction import Outcome, extract_record, identity, process, wher
 from pipeline.filters import before_extraction, build_filter
 from pipeline.progress import stage_progress
 from pipeline.schema import EXTRACTED
-from pipeline.sources import RawRecord, expand, read_source
+from pipeline.sources import RawRecord, expand, read_files
 from pipeline.sources.content import html_verdict
 from pipeline.sources.listing import list_inputs
 from pipeline.stages.common import StageStats, finish, mark_done, open_stage, read_stats, stage_dir, unit_done
@@ -70,29 +73,27 @@ def run(cfg: Config, extractor: Extractor = extract_record) -> StageStats:
         return read_stats(cfg, STAGE)
     fingerprint = cfg.fingerprint()
     stats = StageStats(STAGE)
-    per_shard = cfg.extract.records_per_shard
     screen = Screen(cfg.extract)
     url_rules = UrlRules(url_rule_specs(cfg))
 
     meter = InputMeter(input_sizes(cfg))
-    positions: deque[int] = deque()  # input bytes read up to each record in flight, in order
+    # For each record in flight, in order: its shard and the input bytes read up to it.
+    in_flight: deque[tuple[int, int]] = deque()
 
     def work() -> Iterator[RawRecord | Outcome]:
         # Records of shards an interrupted run finished are still screened (so repeated payloads are
         # recognised the same way) but not extracted again.
-        numbered = enumerate(all_records(cfg))
+        numbered = all_records(cfg)
         while batch := list(islice(numbered, SCREEN_BATCH)):
             decided = []
-            for _, record in batch:
+            for shard, record in batch:
                 meter.see(record)
-                positions.append(meter.read)
+                in_flight.append((shard, meter.read))
                 decided.append(screen.decide(record))
-            for (index, record), outcome in zip(batch, url_rules.judge(decided), strict=True):
-                yield (
-                    Outcome(identity(record), outcome="dropped", reason="done")
-                    if index // per_shard in done
-                    else outcome
-                )
+            for (shard, record), outcome in zip(batch, url_rules.judge(decided), strict=True):
+                if shard in done:
+                    outcome = Outcome(identity(record), outcome="dropped", reason="done")
+                yield outcome
 
     outcomes = executor_for(cfg).map_guarded(
         partial(
@@ -105,22 +106,23 @@ def run(cfg: Config, extractor: Extractor = extract_record) -> StageStats:
         guard=Guard(cfg.extract.time_limit_s, cfg.extract.worker_memory_mb),
         on_failure=failed,
     )
-    shard = 0
+    shards = 0
     with stage_progress(STAGE, None, unit="records", input_bytes=meter.total) as advance:
 
-        def counted() -> Iterator[Outcome]:
+        def counted() -> Iterator[tuple[int, Outcome]]:
             for outcome in outcomes:  # one per record, in input order
-                advance(1, positions.popleft())
-                yield outcome
+                shard, read = in_flight.popleft()
+                advance(1, read)
+                yield shard, outcome
 
-        stream = counted()
-        while chunk := list(islice(stream, per_shard)):
+        for shard, numbered in groupby(counted(), key=lambda item: item[0]):
+            chunk = [outcome for _, outcome in numbered]
             if shard not in done:
                 done[shard] = write_shard(chunk, out_dir, shard, fingerprint)
                 unit_done(out_dir, shard, done[shard])
             stats.add(done[shard])
-            shard += 1
-    if shard == 0:
+            shards += 1
+    if shards == 0:
         write_table(EXTRACTED.empty_table(), part_path(out_dir, 0))
         write_table(ledger_table([], fingerprint), part_path(ledger_dir(out_dir), 0))
     mark_done(out_dir)
@@ -175,9 +177,23 @@ class InputMeter:
         return self.finished + self.offset
 
 
-def all_records(cfg: Config) -> Iterator[RawRecord]:
-    for source in cfg.sources:
-        yield from read_source(source, cfg.extract.max_html_bytes)
+def all_records(cfg: Config) -> Iterator[tuple[int, RawRecord]]:
+    """Every record of every source, in input order, with the number of its shard."""
+    files = (records for source in cfg.sources for records in read_files(source, cfg.extract.max_html_bytes))
+    return numbered_by_shard(files, cfg.extract.records_per_shard)
+
+
+def numbered_by_shard(
+    files: Iterable[Iterable[RawRecord]], per_shard: int
+) -> Iterator[tuple[int, RawRecord]]:
+    """Each record of `files` (each file's records, files in input order) with its shard's number:
+    a shard ends after `per_shard` records or with its file. A file with no records makes no shard."""
+    first_of_file = 0  # the shard number the next file starts at
+    for records in files:
+        count = 0
+        for count, record in enumerate(records, start=1):
+            yield first_of_file + (count - 1) // per_shard, record
+        first_of_file += -(-count // per_shard)  # the file's shards: count / per_shard, rounded up
 
 
 class Screen:

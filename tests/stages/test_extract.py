@@ -14,7 +14,7 @@ from warcio.warcwriter import WARCWriter
 
 from pipeline.extraction import extract_record
 from pipeline.schema import EXTRACTED
-from pipeline.sources import read_records
+from pipeline.sources import RawRecord, read_records
 from pipeline.stages import extract
 from pipeline.stages import filter as filter_stage
 from pipeline.stages.common import check_chain, metrics_path
@@ -186,6 +186,48 @@ def test_output_is_byte_identical_for_one_and_two_workers(tmp_path, pages_warc, 
     assert outputs[0] == outputs[1]
 
 
+def test_a_shard_ends_at_the_end_of_an_input_file(tmp_path):
+    articles = [(url, page) for url, page, _ in pages()]
+    first = write_warc(tmp_path / "a.warc.gz", articles[:3])
+    second = write_warc(tmp_path / "b.warc.gz", articles[3:5])
+    outputs = []
+    for workers in (1, 2):
+        overrides = [f"workers={workers}", "extract.batch_size=1", "extract.records_per_shard=2"]
+        run_extract(tmp_path / f"w{workers}", [first, second], overrides)
+        folder = tmp_path / f"w{workers}" / "work" / "extract"
+        outputs.append([(p.relative_to(folder), p.read_bytes()) for p in sorted(folder.rglob("*.parquet"))])
+    assert outputs[0] == outputs[1]
+    folder = tmp_path / "w2" / "work" / "extract"
+    files_of_shard = []
+    for shard in sorted(folder.glob("part-*.parquet")):
+        rows = pl.concat(
+            [
+                pl.read_parquet(shard).select("source_file", "record_index"),
+                pl.read_parquet(folder / "ledger" / shard.name).select("source_file", "record_index"),
+            ]
+        ).sort("record_index")
+        files_of_shard.append((rows["source_file"].unique().to_list(), rows["record_index"].to_list()))
+    # 3 records then 2, two to a shard: a.warc.gz's third record is a shard of its own.
+    assert files_of_shard == [
+        ([str(first)], [0, 1]),
+        ([str(first)], [2]),
+        ([str(second)], [0, 1]),
+    ]
+
+
+def test_shards_are_numbered_in_input_order_and_a_file_with_no_records_makes_none():
+    def file(name: str, count: int) -> list[RawRecord]:
+        return [RawRecord(source_file=name, record_index=i, id_key=f"{name}#{i}") for i in range(count)]
+
+    files = [file("a", 5), file("empty", 0), file("b", 2), file("c", 1)]
+    numbered = [(shard, r.source_file, r.record_index) for shard, r in extract.numbered_by_shard(files, 2)]
+    assert numbered == [
+        (0, "a", 0), (0, "a", 1), (1, "a", 2), (1, "a", 3), (2, "a", 4),
+        (3, "b", 0), (3, "b", 1),
+        (4, "c", 0),
+    ]  # fmt: skip
+
+
 def test_repeated_payloads_are_dropped_before_extraction(tmp_path, pages_warc, our_warcs):
     # The same WARC twice: every page of the second copy repeats a payload of the first.
     _, stats, docs, ledger = run_extract(tmp_path, [pages_warc, our_warcs.crawl.path, pages_warc])
@@ -318,7 +360,7 @@ def test_input_meter_counts_the_bytes_reading_got_through(tmp_path):
     assert sizes == {str(first): first.stat().st_size, str(second): second.stat().st_size}
     meter = extract.InputMeter(sizes)
     seen = []
-    for record in extract.all_records(cfg):
+    for _, record in extract.all_records(cfg):
         meter.see(record)
         seen.append((record.source_file, meter.read))
     reads = [read for _, read in seen]
