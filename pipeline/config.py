@@ -286,6 +286,12 @@ class Config(Section):
         recipe["dedup"].pop("clustering", None)
         if not self.dedup.lines.enabled:  # off, its settings decide nothing: recipes before it keep theirs
             recipe["dedup"].pop("lines", None)
+        from pipeline.filters.language import screen_of_chain
+
+        # On by default, the screen is in no recipe's text; it moves drops into the extract stage's
+        # ledger, so a version built with it is a version of its own.
+        if screen := screen_of_chain([(spec.name, spec.params()) for spec in self.filters]):
+            recipe["language_screen"] = screen
         canonical = json.dumps(recipe, sort_keys=True, separators=(",", ":"))
         return hashlib.sha256(canonical.encode()).hexdigest()[:16]
 

@@ -128,6 +128,14 @@ class LanguageParams(FilterParams):
         return float(default), own
 
 
+def screen_of_chain(specs: list[tuple[str, dict[str, Any]]]) -> dict[str, Any] | None:
+    """The language screen of a filter chain (name, params): its first `language` filter's, if any."""
+    for name, params in specs:
+        if name == "language":
+            return LanguageParams.model_validate(params).screen_spec()
+    return None
+
+
 @cache
 def calibrated_scores() -> tuple[float, dict[str, float]]:
     """The shipped per-language thresholds (benchmarks/language_thresholds.py measured them)."""

@@ -37,6 +37,7 @@ from pipeline.engine import executor_for
 from pipeline.engine.guarded import Failure, Guard
 from pipeline.extraction import Outcome, extract_record, identity, process, where
 from pipeline.filters import before_extraction, build_filter
+from pipeline.filters.language import screen_of_chain
 from pipeline.progress import stage_progress
 from pipeline.schema import EXTRACTED
 from pipeline.sources import RawRecord, expand, read_files
@@ -249,11 +250,7 @@ def url_rule_specs(cfg: Config) -> list[tuple[str, dict[str, Any]]]:
 
 def language_screen_spec(cfg: Config) -> dict[str, Any] | None:
     """What the language screen needs from the chain's first `language` filter (None: no screen)."""
-    for spec in cfg.filters:
-        if spec.name == "language":
-            params, _ = build_filter("language", spec.params())
-            return params.screen_spec()
-    return None
+    return screen_of_chain([(spec.name, spec.params()) for spec in cfg.filters])
 
 
 def write_url_rules(cfg: Config) -> Path:

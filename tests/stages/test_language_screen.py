@@ -137,3 +137,11 @@ def test_screened_output_is_byte_identical_for_one_and_two_workers(tmp_path, mix
             ]
         )
     assert outputs[0] == outputs[1] and outputs[0]
+
+
+def test_the_screen_keys_the_recipe_fingerprint(tmp_path):
+    def fingerprint(**params) -> str:
+        return make_config(tmp_path, ["x.warc.gz"], filters=recipe_filters(**params)).fingerprint()
+
+    assert fingerprint() != fingerprint(screen=False)
+    assert fingerprint(screen_min_score=0.95) != fingerprint()
