@@ -2,10 +2,11 @@
 
 The decisions that need no parsing (record type, status, type, size, duplicates, URL rules) are
 taken before a record gets here. What is left is decoding the page, the language screen (a page
-clearly in a language the recipe does not want is dropped before trafilatura runs, see
-`language_screen.py`), and the recipe's extractor: trafilatura (`by_trafilatura.py`) or
-resiliparse (`by_resiliparse.py`). Each takes the decoded page as a string and gives (text,
-title); everything around that (decoding, provenance, the empty-text rule) is the same for both.
+clearly in a language the recipe does not want is dropped before trafilatura runs, or as soon as
+resiliparse has its text: `language_screen.py`), and the recipe's extractor: trafilatura
+(`by_trafilatura.py`) or resiliparse (`by_resiliparse.py`). Each takes the decoded page as a
+string and gives (text, title); everything around that (decoding, provenance, the empty-text
+rule) is the same for both.
 """
 
 from __future__ import annotations
@@ -80,6 +81,8 @@ def extract_record(record: RawRecord, options: dict[str, Any]) -> Outcome:
         module = extractor_module(options["extractor"])
         text, title = module.extract_text(html, record.url, options)
         extractor = module.extractor_name()
+        if screened := screen_extracted(text, options):
+            return Outcome(ident, outcome="dropped", **screened)
     if len(text.strip()) < options["min_text_chars"]:
         return Outcome(ident, outcome="dropped", reason="empty_text", text=text)
     row = {
@@ -98,25 +101,28 @@ def extract_record(record: RawRecord, options: dict[str, Any]) -> Outcome:
 
 
 def screen(html: str, options: dict[str, Any]) -> dict[str, Any] | None:
-    """The ledger row of a page the language screen drops, or None. It runs before trafilatura
-    only: with resiliparse as the extractor the screen would cost as much as the extraction."""
+    """The ledger row of a page the language screen drops before trafilatura runs, or None."""
     spec = options.get("language_screen")
     if spec is None or options["extractor"] != "trafilatura":
         return None
-    from pipeline.extraction.language_screen import unwanted_language
+    from pipeline.extraction import language_screen
 
-    if (found := unwanted_language(html, spec)) is None:
+    text = language_screen.main_text(html)
+    if (found := language_screen.unwanted_language(text, spec)) is None:
         return None
-    language, score, text = found
-    return {
-        "reason": "language_not_wanted",
-        "filter_name": "language",
-        "value": score,
-        "threshold": f"in {spec['languages']}",
-        "message": f"before extraction: resiliparse's main text reads as {language} "
-        f"({score:.3f} >= {spec['min_score']})",
-        "text": text,
-    }
+    return language_screen.ledger_row(found, spec, "before extraction: resiliparse's main text", text)
+
+
+def screen_extracted(text: str, options: dict[str, Any]) -> dict[str, Any] | None:
+    """With resiliparse the screen reads its output: no second pass over the page."""
+    spec = options.get("language_screen")
+    if spec is None or options["extractor"] != "resiliparse":
+        return None
+    from pipeline.extraction import language_screen
+
+    if (found := language_screen.unwanted_language(text, spec)) is None:
+        return None
+    return language_screen.ledger_row(found, spec, "in extraction: resiliparse's text", text)
 
 
 def process(

@@ -1,9 +1,12 @@
-"""The language screen: a page's language read before trafilatura runs, from resiliparse's main
-text (a few ms), so that a page clearly in a language the recipe does not want costs no extraction.
+"""The language screen: a page's language read in the extract stage, so that a page clearly in a
+language the recipe does not want is dropped there and costs no extraction (with trafilatura) or
+no trip through the filter chain (with either extractor).
 
-Only a confident answer drops a page (`screen_min_score`, 0.9 by default); anything less goes on to
-extraction and the `language` filter, which decides on the extracted text as before. The spec comes
-from the recipe's `language` filter (`LanguageParams.screen_spec`).
+With trafilatura the screen reads resiliparse's main text of the page before trafilatura runs (a
+few ms against trafilatura's tens); with resiliparse it reads the extracted text itself. Only a
+confident answer drops a page (`screen_min_score`, 0.9 by default); anything less goes on, and the
+`language` filter decides on the extracted text as before. The spec comes from the recipe's
+`language` filter (`LanguageParams.screen_spec`).
 """
 
 from __future__ import annotations
@@ -16,10 +19,13 @@ from resiliparse.parse.html import HTMLTree
 from pipeline.filters.language import bundled_model_path, identify, load_model
 
 
-def unwanted_language(html: str, spec: dict[str, Any]) -> tuple[str, float, str] | None:
-    """(language, score, text read) if the page reads as an unwanted language at least as surely
-    as the spec asks, else None."""
-    text = extract_plain_text(HTMLTree.parse(html), main_content=True, alt_texts=False)
+def main_text(html: str) -> str:
+    return extract_plain_text(HTMLTree.parse(html), main_content=True, alt_texts=False)
+
+
+def unwanted_language(text: str, spec: dict[str, Any]) -> tuple[str, float] | None:
+    """(language, score) if `text` reads as an unwanted language at least as surely as the spec
+    asks, else None."""
     line = " ".join(text.split())  # fastText reads one line
     if not line:
         return None
@@ -27,4 +33,17 @@ def unwanted_language(html: str, spec: dict[str, Any]) -> tuple[str, float, str]
     [language], [score] = identify(model, [line])
     if language in spec["languages"] or score < spec["min_score"]:
         return None
-    return language, score, text
+    return language, score
+
+
+def ledger_row(found: tuple[str, float], spec: dict[str, Any], read: str, text: str) -> dict[str, Any]:
+    """The fields of the dropped page's Outcome: the language filter's reason, value and threshold."""
+    language, score = found
+    return {
+        "reason": "language_not_wanted",
+        "filter_name": "language",
+        "value": score,
+        "threshold": f"in {spec['languages']}",
+        "message": f"{read} reads as {language} ({score:.3f} >= {spec['min_score']})",
+        "text": text,
+    }
