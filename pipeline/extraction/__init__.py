@@ -2,8 +2,8 @@
 
 The decisions that need no parsing (record type, status, type, size, duplicates, URL rules) are
 taken before a record gets here. What is left is decoding the page, the language screen (a page
-clearly in a language the recipe does not want is dropped before trafilatura runs, or as soon as
-resiliparse has its text: `language_screen.py`), and the recipe's extractor: trafilatura
+clearly in a language the recipe does not want is dropped before trafilatura runs:
+`language_screen.py`), and the recipe's extractor: trafilatura
 (`by_trafilatura.py`) or resiliparse (`by_resiliparse.py`). Each takes the decoded page as a
 string and gives (text, title); everything around that (decoding, provenance, the empty-text
 rule) is the same for both.
@@ -81,8 +81,6 @@ def extract_record(record: RawRecord, options: dict[str, Any]) -> Outcome:
         module = extractor_module(options["extractor"])
         text, title = module.extract_text(html, record.url, options)
         extractor = module.extractor_name()
-        if screened := screen_extracted(text, options):
-            return Outcome(ident, outcome="dropped", **screened)
     if len(text.strip()) < options["min_text_chars"]:
         return Outcome(ident, outcome="dropped", reason="empty_text", text=text)
     row = {
@@ -101,7 +99,9 @@ def extract_record(record: RawRecord, options: dict[str, Any]) -> Outcome:
 
 
 def screen(html: str, options: dict[str, Any]) -> dict[str, Any] | None:
-    """The ledger row of a page the language screen drops before trafilatura runs, or None."""
+    """The ledger row of a page the language screen drops before trafilatura runs, or None. Not
+    with resiliparse: reading the language of its output in the worker costs more than the filter
+    chain it saves those pages (README, *What extract does with a record*)."""
     spec = options.get("language_screen")
     if spec is None or options["extractor"] != "trafilatura":
         return None
@@ -111,18 +111,6 @@ def screen(html: str, options: dict[str, Any]) -> dict[str, Any] | None:
     if (found := language_screen.unwanted_language(text, spec)) is None:
         return None
     return language_screen.ledger_row(found, spec, "before extraction: resiliparse's main text", text)
-
-
-def screen_extracted(text: str, options: dict[str, Any]) -> dict[str, Any] | None:
-    """With resiliparse the screen reads its output: no second pass over the page."""
-    spec = options.get("language_screen")
-    if spec is None or options["extractor"] != "resiliparse":
-        return None
-    from pipeline.extraction import language_screen
-
-    if (found := language_screen.unwanted_language(text, spec)) is None:
-        return None
-    return language_screen.ledger_row(found, spec, "in extraction: resiliparse's text", text)
 
 
 def process(

@@ -1,12 +1,10 @@
-"""The language screen: a page's language read in the extract stage, so that a page clearly in a
-language the recipe does not want is dropped there and costs no extraction (with trafilatura) or
-no trip through the filter chain (with either extractor).
+"""The language screen: a page's language read in the extract stage before trafilatura runs, from
+resiliparse's main text (a few ms against trafilatura's tens), so that a page clearly in a language
+the recipe does not want is dropped there and costs no extraction.
 
-With trafilatura the screen reads resiliparse's main text of the page before trafilatura runs (a
-few ms against trafilatura's tens); with resiliparse it reads the extracted text itself. Only a
-confident answer drops a page (`screen_min_score`, 0.9 by default); anything less goes on, and the
-`language` filter decides on the extracted text as before. The spec comes from the recipe's
-`language` filter (`LanguageParams.screen_spec`).
+Only a confident answer drops a page (`screen_min_score`, 0.9 by default); anything less goes on to
+extraction and the `language` filter, which decides on the extracted text as before. The spec comes
+from the recipe's `language` filter (`LanguageParams.screen_spec`).
 """
 
 from __future__ import annotations

@@ -6,8 +6,8 @@ status other than 200, not HTML, too large, a payload already seen in this run, 
 recipe's filters that need only the URL (`url`), as FineWeb orders them, so a blocked page costs no
 extraction; their ledger rows name the filter, reason and threshold as the filter stage would.
 What is left goes to the worker pool, where the language screen drops the pages clearly in a
-language the recipe's `language` filter does not want (before trafilatura, or on resiliparse's
-output; ledger rows as that filter's, with the screen's reading in the message) and the recipe's
+language the recipe's `language` filter does not want (before trafilatura; ledger rows as that
+filter's, with the screen's reading in the message) and the recipe's
 extractor (trafilatura or resiliparse) runs under a time limit and a memory cap. Every record comes
 out as a document or a ledger row, in input order. A shard ends after `records_per_shard` input
 records or at the end of an input file, whichever comes first, so a shard never spans two files
