@@ -147,7 +147,6 @@ def test_the_screen_keys_the_recipe_fingerprint(tmp_path):
     assert fingerprint(screen_min_score=0.95) != fingerprint()
 
 
-
 def test_with_resiliparse_there_is_no_screen(tmp_path, mixed_warc):
     _, _, ledger = run(tmp_path, mixed_warc, overrides=["extract.extractor=resiliparse"])
     not_wanted = ledger.filter(pl.col("reason") == "language_not_wanted")
