@@ -26,6 +26,7 @@ import polars as pl
 import trafilatura
 import yaml
 from evaldata import EVALDATA
+from recipes import set_language_screen
 from results_file import write_section
 from warcio.warcwriter import WARCWriter
 from word_f1 import scores
@@ -92,9 +93,7 @@ def run_stage(
     raw["extract"]["extractor"] = extractor
     # Extraction alone: the language screen would drop the other languages' pages before it
     # (measured on its own by benchmarks/language_screen.py).
-    for spec in raw["filters"]:
-        if spec["name"] == "language":
-            spec["screen"] = False
+    set_language_screen(raw, on=False)
     recipe = workdir / "recipe.yaml"
     recipe.write_text(yaml.safe_dump(raw))
     cfg = load_config(recipe, list(overrides))

@@ -30,6 +30,7 @@ from pathlib import Path
 import trafilatura
 import yaml
 from evaldata import EVALDATA
+from recipes import set_language_screen
 from results_file import write_section
 from warcio.archiveiterator import ArchiveIterator
 
@@ -83,9 +84,7 @@ def recipe(workdir: Path, warc: Path, workers: int) -> Path:
     raw.update(sources=[{"path": str(warc)}], workdir=str(workdir / f"work-{workers}"), workers=workers)
     # Extraction alone: the language screen would drop the other languages' pages before it
     # (measured on its own by benchmarks/language_screen.py).
-    for spec in raw["filters"]:
-        if spec["name"] == "language":
-            spec["screen"] = False
+    set_language_screen(raw, on=False)
     path = workdir / f"recipe-{workers}.yaml"
     path.write_text(yaml.safe_dump(raw))
     return path

@@ -23,6 +23,7 @@ import polars as pl
 import yaml
 
 from benchmarks.evaldata import EVALDATA
+from benchmarks.recipes import set_language_screen
 from benchmarks.results_file import write_section
 from pipeline.config import load_config
 from pipeline.stages import extract
@@ -40,9 +41,7 @@ def run(warc: Path, workdir: Path, screen: bool) -> dict:
     raw = yaml.safe_load((REPO / "configs" / "corpus.yaml").read_text())
     raw["sources"] = [{"path": str(warc)}]
     raw["workdir"] = str(workdir)
-    for spec in raw["filters"]:
-        if spec["name"] == "language":
-            spec["screen"] = screen
+    set_language_screen(raw, on=screen)
     recipe = workdir.parent / f"{workdir.name}.yaml"
     recipe.write_text(yaml.safe_dump(raw))
     cfg = load_config(recipe)

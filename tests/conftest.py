@@ -10,6 +10,7 @@ import pytest
 import yaml
 from warcio.warcwriter import WARCWriter
 
+from benchmarks.recipes import set_language_screen
 from pipeline.config import Config, load_config
 from pipeline.sources.warc import write_pages
 from tests import warc_fixtures
@@ -68,9 +69,7 @@ def recipe(tmp_path: Path, sources: list[str], **sections) -> dict:
     # The language screen drops pages in other languages before extraction; the tests of
     # extraction and of what comes after it want every page extracted. tests/stages/
     # test_language_screen.py turns it on.
-    for spec in raw["filters"]:
-        if spec["name"] == "language":
-            spec["screen"] = False
+    set_language_screen(raw, on=False)
     raw.update(sections)
     return raw
 

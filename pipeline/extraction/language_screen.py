@@ -15,6 +15,7 @@ from resiliparse.extract.html2text import extract_plain_text
 from resiliparse.parse.html import HTMLTree
 
 from pipeline.filters.language import bundled_model_path, identify, load_model
+from pipeline.schema import LEDGER_TEXT_HEAD_CHARS
 
 
 def main_text(html: str) -> str:
@@ -43,5 +44,5 @@ def ledger_row(found: tuple[str, float], spec: dict[str, Any], read: str, text: 
         "value": score,
         "threshold": f"in {spec['languages']}",
         "message": f"{read} reads as {language} ({score:.3f} >= {spec['min_score']})",
-        "text": text,
+        "text": text[:LEDGER_TEXT_HEAD_CHARS],  # all the ledger keeps: no more crosses from the worker
     }
