@@ -67,7 +67,7 @@ def extracted_documents(warc: Path, workdir: Path, base: Config, workers: int = 
     identity = {
         "warc": str(warc),
         "bytes": warc.stat().st_size,
-        "extractor": extractor_name(),
+        "extractor": extractor_name(cfg.extract.model_dump()),
         "options": cfg.extract.model_dump(),
     }
     if not (marker.is_file() and json.loads(marker.read_text()) == identity):

@@ -34,7 +34,10 @@ from pipeline.extraction import extractor_module
 from pipeline.sources.content import decode_html
 
 RECIPE_FILE = Path(__file__).resolve().parent.parent / "configs" / "corpus.yaml"
-TRAFILATURA_KEYS = ("favor_precision", "favor_recall", "include_comments", "include_tables", "fast")
+TRAFILATURA_KEYS = (
+    "favor_precision", "favor_recall", "include_comments", "include_tables", "fast",
+    "block_model", "block_model_add", "block_model_remove",
+)  # fmt: skip
 
 
 def recipe_options() -> dict:
@@ -44,15 +47,17 @@ def recipe_options() -> dict:
 
 
 RECIPE = recipe_options()
+NO_MODEL = {"block_model": False}
 SETTINGS: dict[str, tuple[str, dict]] = {
-    "Sift's recipe (tables, no comments)": ("trafilatura", RECIPE),
+    "Sift's recipe (tables, no comments, the block model)": ("trafilatura", RECIPE),
+    "the recipe without the block model": ("trafilatura", {**RECIPE, **NO_MODEL}),
     "the recipe before issue 19 (favor_precision, tables)": (
         "trafilatura",
-        {**RECIPE, "favor_precision": True, "favor_recall": False},
+        {**RECIPE, **NO_MODEL, "favor_precision": True, "favor_recall": False},
     ),
-    "trafilatura defaults": ("trafilatura", {"include_comments": True, "include_tables": True}),
-    "favor_precision": ("trafilatura", {"favor_precision": True, "include_comments": True}),
-    "favor_recall": ("trafilatura", {"favor_recall": True, "include_comments": True}),
+    "trafilatura defaults": ("trafilatura", {**NO_MODEL, "include_comments": True, "include_tables": True}),
+    "favor_precision": ("trafilatura", {**NO_MODEL, "favor_precision": True, "include_comments": True}),
+    "favor_recall": ("trafilatura", {**NO_MODEL, "favor_recall": True, "include_comments": True}),
     "resiliparse (Sift's defaults)": ("resiliparse", {}),
 }
 ORACLE = "ceiling: best setting per page"

@@ -51,7 +51,9 @@ class SourceConfig(Section):
     fields: FieldMapping = FieldMapping()
 
 
-# The keys of `extract` that are trafilatura's own options (passed to it as they are).
+# The keys of `extract` that only the trafilatura extractor reads: the block model's, which checks
+# its text, and trafilatura's own options (passed to it as they are).
+BLOCK_MODEL_OPTIONS = ("block_model", "block_model_add", "block_model_remove")
 TRAFILATURA_OPTIONS = (
     "favor_precision",
     "favor_recall",
@@ -112,6 +114,17 @@ class ExtractConfig(Section):
     deduplicate: bool = Field(False, description="Drop repeated paragraphs within a page.")
     fast: bool = Field(False, description="Skip trafilatura's fallback extractors: faster, a little worse.")
     target_language: str | None = None
+    block_model: bool | None = Field(
+        None,
+        description="Check trafilatura's text block by block with the learned block model (README). "
+        "Default: on with trafilatura; it needs trafilatura.",
+    )
+    block_model_add: float = Field(
+        0.8, ge=0, le=1, description="A block trafilatura left out comes back at this probability or more."
+    )
+    block_model_remove: float = Field(
+        0.2, ge=0, le=1, description="A line of trafilatura's goes when its blocks all score under this."
+    )
     min_text_chars: int = Field(1, ge=0, description="Shorter extractions are dropped as empty_text.")
     max_html_bytes: int = Field(
         5 * 2**20, ge=1, description="Larger pages are dropped as too_large before extraction."
@@ -131,6 +144,10 @@ class ExtractConfig(Section):
     def _one_bias(self) -> ExtractConfig:
         if self.favor_precision and self.favor_recall:
             raise ValueError("favor_precision and favor_recall exclude each other; set at most one")
+        if self.block_model is None:
+            self.block_model = self.extractor == "trafilatura"
+        elif self.block_model and self.extractor != "trafilatura":
+            raise ValueError("block_model: true needs extractor: trafilatura (it checks trafilatura's text)")
         return self
 
     def recipe(self) -> dict[str, Any]:
@@ -141,7 +158,7 @@ class ExtractConfig(Section):
         if self.extractor == "trafilatura":
             del dumped["extractor"], dumped["resiliparse"]
         else:
-            for name in (*TRAFILATURA_OPTIONS, "deduplicate"):
+            for name in (*TRAFILATURA_OPTIONS, *BLOCK_MODEL_OPTIONS, "deduplicate"):
                 del dumped[name]
         return dumped
 

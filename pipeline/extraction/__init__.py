@@ -76,11 +76,12 @@ def extract_record(record: RawRecord, options: dict[str, Any]) -> Outcome:
         text, title, charset, extractor = record.text, None, None, "source_text"
     else:
         html, charset = decode_html(record.payload or b"", record.content_type)
-        if screened := screen(html, options):
+        main_text = resiliparse_main_text(html) if reads_main_text(options) else None
+        if screened := screen(main_text, options):
             return Outcome(ident, outcome="dropped", **screened)
         module = extractor_module(options["extractor"])
-        text, title = module.extract_text(html, record.url, options)
-        extractor = module.extractor_name()
+        text, title = module.extract_text(html, record.url, options, main_text)
+        extractor = module.extractor_name(options)
     if len(text.strip()) < options["min_text_chars"]:
         return Outcome(ident, outcome="dropped", reason="empty_text", text=text)
     row = {
@@ -98,19 +99,32 @@ def extract_record(record: RawRecord, options: dict[str, Any]) -> Outcome:
     return Outcome(ident, doc=row)
 
 
-def screen(html: str, options: dict[str, Any]) -> dict[str, Any] | None:
-    """The ledger row of a page the language screen drops before trafilatura runs, or None. Not
-    with resiliparse: reading the language of its output in the worker costs more than the filter
-    chain it saves those pages (README, *What extract does with a record*)."""
+def reads_main_text(options: dict[str, Any]) -> bool:
+    """Whether the page's main text by resiliparse is read before extraction: the language screen
+    judges it, the block model compares trafilatura's text with it. Not with resiliparse as the
+    extractor: reading the language of its output in the worker costs more than the filter chain it
+    saves those pages (README, *What extract does with a record*)."""
+    return options["extractor"] == "trafilatura" and (
+        options.get("language_screen") is not None or options["block_model"]
+    )
+
+
+def resiliparse_main_text(html: str) -> str:
+    from pipeline.extraction import language_screen
+
+    return language_screen.main_text(html)
+
+
+def screen(main_text: str | None, options: dict[str, Any]) -> dict[str, Any] | None:
+    """The ledger row of a page the language screen drops before trafilatura runs, or None."""
     spec = options.get("language_screen")
-    if spec is None or options["extractor"] != "trafilatura":
+    if spec is None or main_text is None:
         return None
     from pipeline.extraction import language_screen
 
-    text = language_screen.main_text(html)
-    if (found := language_screen.unwanted_language(text, spec)) is None:
+    if (found := language_screen.unwanted_language(main_text, spec)) is None:
         return None
-    return language_screen.ledger_row(found, spec, "before extraction: resiliparse's main text", text)
+    return language_screen.ledger_row(found, spec, "before extraction: resiliparse's main text", main_text)
 
 
 def process(

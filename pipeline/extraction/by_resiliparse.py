@@ -18,12 +18,19 @@ from resiliparse.parse.html import HTMLTree
 
 
 @cache
-def extractor_name() -> str:
-    return f"resiliparse {version('resiliparse')}"
+def resiliparse_version() -> str:
+    return version("resiliparse")
 
 
-def extract_text(html: str, url: str | None, options: dict[str, Any]) -> tuple[str, str | None]:
-    """(text, title) of one page; `url` is unused (resiliparse judges a page by its markup alone)."""
+def extractor_name(options: dict[str, Any]) -> str:
+    return f"resiliparse {resiliparse_version()}"
+
+
+def extract_text(
+    html: str, url: str | None, options: dict[str, Any], main_text: str | None = None
+) -> tuple[str, str | None]:
+    """(text, title) of one page; `url` is unused (resiliparse judges a page by its markup alone),
+    so is `main_text` (the language screen's reading, which the trafilatura extractor reuses)."""
     tree = HTMLTree.parse(html)
     settings = options["resiliparse"]
     text = extract_plain_text(tree, **{**settings, "skip_elements": settings["skip_elements"] or None})

@@ -1,4 +1,5 @@
-"""Main text and title of one decoded page with trafilatura (`extract.extractor: trafilatura`)."""
+"""Main text and title of one decoded page with trafilatura (`extract.extractor: trafilatura`),
+checked by the block model when the recipe has it on (`block_model.py`)."""
 
 from __future__ import annotations
 
@@ -13,11 +14,16 @@ from trafilatura.metadata import extract_title
 from trafilatura.utils import load_html
 
 from pipeline.config import TRAFILATURA_OPTIONS
+from pipeline.extraction.blocks import page_blocks
 
 
-@cache
-def extractor_name() -> str:
-    return f"trafilatura {trafilatura.__version__}"
+def extractor_name(options: dict[str, Any]) -> str:
+    name = f"trafilatura {trafilatura.__version__}"
+    if options["block_model"]:
+        from pipeline.extraction.block_model import model_version
+
+        name = f"{name} + block model {model_version()}"
+    return name
 
 
 @cache
@@ -26,25 +32,33 @@ def quiet_trafilatura() -> None:
     logging.getLogger("trafilatura").setLevel(logging.CRITICAL)
 
 
-def extract_text(html: str, url: str | None, options: dict[str, Any]) -> tuple[str, str | None]:
-    """(text, title) of one page; empty text when trafilatura finds no main content."""
+def extract_text(
+    html: str, url: str | None, options: dict[str, Any], main_text: str | None = None
+) -> tuple[str, str | None]:
+    """(text, title) of one page; empty text when trafilatura finds no main content (and the block
+    model none either). `main_text` is resiliparse's main text of the page, if already read."""
     quiet_trafilatura()
     tree = load_html(html)
     if tree is None:
         return "", None
     title = extract_title(tree)
+    blocks = page_blocks(tree) if options["block_model"] else None  # before trafilatura prunes the tree
     kwargs = {name: options[name] for name in TRAFILATURA_OPTIONS}
     if options["deduplicate"]:
         # A fresh cache per page: trafilatura's shared one would make a page's text depend on
         # which pages the same worker saw before it, and so on the worker count.
         kwargs["deduplicate"] = LRUCache(maxsize=4096)
     document = trafilatura.bare_extraction(tree, url=url, **kwargs)
-    if document is None:
-        return "", title
-    text = document.text or ""
-    if options["include_comments"] and document.comments:
+    text = (document.text or "") if document is not None else ""
+    if document is not None and options["include_comments"] and document.comments:
         text = f"{text}\n{document.comments}".strip()
-    return tidy_lines(unicodedata.normalize("NFC", text)), title
+    text = tidy_lines(unicodedata.normalize("NFC", text))
+    if blocks is not None:
+        from pipeline.extraction import block_model, language_screen
+
+        main_text = language_screen.main_text(html) if main_text is None else main_text
+        text = unicodedata.normalize("NFC", block_model.refine(text, blocks, main_text, options))
+    return text, title
 
 
 def tidy_lines(text: str) -> str:

@@ -53,9 +53,22 @@ def test_listing_titles_are_kept_where_favor_precision_drops_them():
     (on WCXB dev, listings lose 0.15 word F1 and forums 0.2 with it: benchmarks/RESULTS.md)."""
     titles = SPEC["listing.html"]["keeps"][:5]
     text, _ = extract("listing.html", recipe_options())
-    strict, _ = extract("listing.html", {**recipe_options(), "favor_precision": True})
+    strict, _ = extract("listing.html", {**recipe_options(), "favor_precision": True, "block_model": False})
     assert all(title in text for title in titles)
     assert not any(title in strict for title in titles)
+
+
+def test_the_block_model_puts_back_what_trafilatura_dropped():
+    """With favor_precision trafilatura drops the listing's linked titles; the block model, which
+    reads the page's blocks, brings titles back, each in its place: right before its own event."""
+    titles = SPEC["listing.html"]["keeps"][:5]
+    strict, _ = extract("listing.html", {**recipe_options(), "favor_precision": True})
+    lines = strict.split("\n")
+    back = [title for title in titles if title in lines]
+    assert back, strict
+    for title in back:
+        after = lines[lines.index(title) + 1]
+        assert after.startswith("- ") and "March" in after, strict
 
 
 def test_titles_come_from_the_page():

@@ -1,0 +1,183 @@
+"""What the block model sees of each block: one row of numbers per block, in document order.
+
+A row holds the block's own shape (words, link share, punctuation, digits, capitals, where it sits
+in the page, how often its text repeats, its tag), the marks of the elements around it
+(`blocks.MARKS`), how much of it trafilatura's and resiliparse's outputs on the same page hold,
+and the same few numbers for its neighbours, its siblings (blocks under the same parent and
+grandparent element) and the run of blocks either side — so a block is judged with its place in
+the page. Plain Python and numpy, no randomness: the same page gives the same rows.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+
+import numpy as np
+
+from pipeline.extraction.blocks import MARKS, Block
+
+WORDS = re.compile(r"\w+")
+TERMINAL = tuple('.!?:;"”’)')
+TAGS = [
+    "p",
+    "div",
+    "li",
+    "td",
+    "th",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "pre",
+    "blockquote",
+    "dd",
+    "dt",
+    "span",
+    "a",
+    "section",
+    "article",
+    "body",
+    "figcaption",
+    "caption",
+    "tr",
+    "form",
+    "header",
+    "footer",
+    "nav",
+    "aside",
+    "main",
+    "option",
+    "label",
+    "br",
+]
+TAG_CODE = {tag: i for i, tag in enumerate(TAGS)}
+OWN = 14  # columns of the block's own shape, before those of the outputs
+NEIGHBOURS = (-2, -1, 1, 2)
+WINDOW = 5  # blocks either side
+
+
+def words(text: str) -> list[str]:
+    return WORDS.findall(text.lower())
+
+
+def joined(tokens: list[str]) -> str:
+    """Tokens as one string with a space either side, so that `in` matches whole words only."""
+    return f" {' '.join(tokens)} "
+
+
+def char_counts(texts: list[str]) -> np.ndarray:
+    """Per text: digits, capitals, letters, capitals opening a word, periods, commas (one numpy pass)."""
+    whole = "\x00".join(texts)
+    codes = np.frombuffer(whole.encode("utf-32-le", "surrogatepass"), dtype=np.uint32)
+    digit = (codes >= 48) & (codes <= 57)
+    upper = ((codes >= 65) & (codes <= 90)) | ((codes >= 192) & (codes <= 222) & (codes != 215))
+    letter = upper | ((codes >= 97) & (codes <= 122)) | ((codes >= 223) & (codes != 247))
+    after_space = np.concatenate(([True], (codes[:-1] == 32) | (codes[:-1] == 0)))
+    columns = np.column_stack([digit, upper, letter, upper & after_space, codes == 46, codes == 44])
+    starts = np.cumsum([0] + [len(text) + 1 for text in texts[:-1]])
+    return np.add.reduceat(columns.astype(np.int64), starts, axis=0)
+
+
+def output_columns(tokens: list[list[str]], output: str) -> np.ndarray:
+    """Per block: the share of its words that `output` has, and whether `output` holds it whole."""
+    output_tokens = words(output)
+    vocabulary, whole = set(output_tokens), joined(output_tokens)
+    rows = []
+    for block_tokens in tokens:
+        share = sum(token in vocabulary for token in block_tokens) / max(len(block_tokens), 1)
+        rows.append((share, float(share == 1.0 and joined(block_tokens) in whole)))
+    return np.array(rows, dtype=np.float64).reshape(-1, 2)
+
+
+def own_columns(blocks: list[Block], tokens: list[list[str]]) -> np.ndarray:
+    texts = [block.text for block in blocks]
+    digits, capitals, letters, openers, periods, commas = char_counts(texts).T
+    n = len(blocks)
+    count = np.array([len(t) for t in tokens], dtype=np.float64)
+    chars = np.array([block.chars for block in blocks], dtype=np.float64)
+    lengths = np.array([len(text) for text in texts], dtype=np.float64)
+    spaces = np.array([text.count(" ") for text in texts], dtype=np.float64)
+    lowered = [text.lower() for text in texts]
+    repeats = Counter(lowered)
+    per_word = np.maximum(count, 1.0)
+    return np.column_stack([
+        np.log1p(count), np.log1p(chars), np.array([b.link_chars for b in blocks]) / np.maximum(chars, 1.0),
+        [block.depth for block in blocks], [text.endswith(TERMINAL) for text in texts],
+        periods / per_word, commas / per_word, digits / np.maximum(lengths, 1.0), openers / (spaces + 1.0),
+        capitals / np.maximum(letters, 1.0), np.arange(n) / max(n - 1, 1),
+        (np.cumsum(count) - count) / max(count.sum(), 1.0),  # share of the page's words before it
+        [repeats[text] for text in lowered], [TAG_CODE.get(block.tag, len(TAGS)) for block in blocks],
+    ]).astype(np.float64)  # fmt: skip
+
+
+def mark_columns(blocks: list[Block]) -> np.ndarray:
+    bits = 1 << np.arange(len(MARKS), dtype=np.int64)
+    masks = np.array([[block.mask, block.near] for block in blocks], dtype=np.int64)
+    return np.hstack([(masks[:, :1] & bits) > 0, (masks[:, 1:] & bits) > 0]).astype(np.float64)
+
+
+def sibling_columns(blocks: list[Block], base: np.ndarray, share_columns: list[int]) -> np.ndarray:
+    """Per block, over the blocks sharing its parent (then grandparent): how many, their words, their
+    link share and how much of them each output holds (weighted by words)."""
+    word_counts = np.expm1(base[:, 0])
+    out = []
+    for key in ("parent", "grandparent"):
+        _, group = np.unique(np.array([getattr(b, key) for b in blocks]), return_inverse=True)
+        members = np.bincount(group)
+        words_in = np.bincount(group, weights=word_counts)
+        weighted = [
+            np.bincount(group, weights=base[:, c] * word_counts) / np.maximum(words_in, 1.0)
+            for c in (2, *share_columns)
+        ]
+        out.append(np.column_stack([np.log1p(members), np.log1p(words_in), *weighted])[group])
+    return np.hstack(out)
+
+
+def span_columns(base: np.ndarray, whole_columns: list[int]) -> np.ndarray:
+    """Per block and output: how far the nearest block the output holds whole is before and after
+    it, whether it lies between two, and the share of the output's words before it."""
+    n = len(base)
+    index = np.arange(n)
+    word_counts = np.expm1(base[:, 0])
+    out = []
+    for column in whole_columns:
+        held = base[:, column] > 0
+        last = np.maximum.accumulate(np.where(held, index, -1))
+        following = np.minimum.accumulate(np.where(held, index, n)[::-1])[::-1]
+        before = np.cumsum(word_counts * held)
+        out.append(np.column_stack([
+            np.log1p(np.where(last >= 0, index - last, n)),
+            np.log1p(np.where(following < n, following - index, n)),
+            (last >= 0) & (following < n), before / max(before[-1], 1.0),
+        ]))  # fmt: skip
+    return np.hstack(out)
+
+
+def block_features(blocks: list[Block], outputs: list[str]) -> np.ndarray:
+    """The feature rows of a page's blocks, given the extractors' outputs on it (trafilatura's, then
+    resiliparse's: the order the model was trained with)."""
+    n = len(blocks)
+    tokens = [words(block.text) for block in blocks]
+    own = own_columns(blocks, tokens)
+    shares = [output_columns(tokens, output) for output in outputs]
+    base = np.hstack([own, *shares])
+    share_columns = [OWN + 2 * j for j in range(len(outputs))]
+    whole_columns = [c + 1 for c in share_columns]
+    context = base[:, [0, 2, *share_columns, *whole_columns]]
+    padded = np.vstack([np.full((2, context.shape[1]), -1.0), context, np.full((2, context.shape[1]), -1.0)])
+    neighbours = [padded[2 + d : 2 + d + n] for d in NEIGHBOURS]
+    summed = np.vstack([np.zeros((1, context.shape[1])), np.cumsum(context, axis=0)])
+    low, high = np.clip(np.arange(n) - WINDOW, 0, n), np.clip(np.arange(n) + WINDOW + 1, 0, n)
+    window = (summed[high] - summed[low]) / (high - low)[:, None]
+    page_words = max(float(np.expm1(base[:, 0]).sum()), 1.0)
+    page = np.tile(
+        [math.log1p(n), math.log1p(page_words), *(len(words(o)) / page_words for o in outputs)], (n, 1)
+    )
+    return np.hstack([
+        base, mark_columns(blocks), *neighbours, sibling_columns(blocks, base, whole_columns),
+        span_columns(base, whole_columns), window, page,
+    ])  # fmt: skip

@@ -1,0 +1,110 @@
+"""The block model (`extract.block_model`): trafilatura's text, checked block by block against the page.
+
+trafilatura keeps or drops whole subtrees; on pages that are not articles it drops forum posts,
+product details and list entries it judges boilerplate, and keeps some menus and teasers. The
+block model is a small gradient-boosted tree ensemble (LightGBM, `data/block_model.txt`) that
+gives every block of the page (`blocks.py`) the probability that it is main text, from its markup,
+its shape and how much of it trafilatura's and resiliparse's outputs hold (`block_features.py`).
+Then, in document order:
+
+- a block trafilatura left out comes back if the model is sure enough (`block_model_add`), placed
+  after the last line of trafilatura's text seen before it, once however often the page repeats it;
+- a line of trafilatura's text goes if every block it was matched to scores under
+  `block_model_remove`; a line no block matches stays.
+
+Trained on the even-numbered pages of WCXB's development split (`python -m benchmarks.block_model
+--train`); its numbers on the odd ones, kept aside, are in benchmarks/RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from functools import cache
+from importlib.resources import files
+from typing import Any
+
+import numpy as np
+
+from pipeline.extraction.block_features import OWN, block_features, words
+from pipeline.extraction.blocks import Block
+
+MODEL_FILE = "data/block_model.txt"
+HELD_BY_TRAFILATURA = OWN + 1  # the feature column: trafilatura's text holds the block whole
+
+
+@cache
+def model_text() -> str:
+    return files("pipeline.extraction").joinpath(MODEL_FILE).read_text()
+
+
+@cache
+def model_version() -> str:
+    """A short hash of the shipped model, for the `extractor` column and the recipe's run key."""
+    return hashlib.blake2b(model_text().encode(), digest_size=4).hexdigest()
+
+
+@cache
+def booster() -> Any:
+    import lightgbm
+
+    return lightgbm.Booster(model_str=model_text())
+
+
+def probabilities(
+    blocks: list[Block], outputs: list[str], model: Any = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """Per block: the model's probability that it is main text, and whether the first output
+    (trafilatura's) holds it whole. `model`: the shipped one unless given (training scores others)."""
+    rows = block_features(blocks, outputs)
+    return (model or booster()).predict(rows, num_threads=1), rows[:, HELD_BY_TRAFILATURA] > 0
+
+
+def refine(text: str, blocks: list[Block], resiliparse_text: str, options: dict[str, Any]) -> str:
+    """trafilatura's `text` with the blocks the model adds and without the lines it removes."""
+    if not blocks:
+        return text
+    scores, held = probabilities(blocks, [text, resiliparse_text])
+    return merge(text, blocks, scores, held, options["block_model_add"], options["block_model_remove"])
+
+
+def merge(
+    text: str, blocks: list[Block], scores: np.ndarray, held: np.ndarray, add: float, remove: float
+) -> str:
+    """trafilatura's `text` with the blocks scoring `add` or more that it does not hold put back,
+    and without its lines whose matched blocks all score under `remove`."""
+    lines = text.split("\n")
+    keys = [" ".join(words(line)) for line in lines]
+    where: dict[str, list[int]] = {}
+    for i, key in enumerate(keys):
+        where.setdefault(key, []).append(i)
+    line_score = [-1.0] * len(lines)  # -1: no block matched the line
+    added: dict[int, list[str]] = {}  # line index -> blocks to put after it (-1: before the first)
+    seen = set(keys)
+    cursor = -1  # the line of trafilatura's text the last block it holds was found in
+    for block, score, in_text in zip(blocks, scores, held, strict=True):
+        key = " ".join(words(block.text))
+        if not key:
+            continue
+        if in_text:
+            matched = where.get(key) or lines_holding(key, keys)
+            for i in matched:
+                line_score[i] = max(line_score[i], score)
+            cursor = next((i for i in matched if i >= cursor), cursor)
+        elif score >= add and key not in seen:
+            seen.add(key)
+            added.setdefault(cursor, []).append(block.text)
+    out = list(added.get(-1, ()))
+    for i, line in enumerate(lines):
+        if not keys[i] or line_score[i] < 0 or line_score[i] >= remove:
+            out.append(line)
+        out.extend(added.get(i, ()))
+    return "\n".join(out).strip()
+
+
+def lines_holding(key: str, keys: list[str]) -> list[int]:
+    """The lines that hold the block's words or that it holds, when no line is the block. A short
+    block matches only a short line: "share" is not the block of a paragraph that uses the word."""
+    return [
+        i for i, line in enumerate(keys)
+        if line and (key in line or line in key) and len(key) >= min(len(line), 20) / 2
+    ]  # fmt: skip

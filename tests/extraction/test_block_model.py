@@ -1,0 +1,147 @@
+"""The block model: how a page is cut into blocks, how its judgements change trafilatura's text,
+and the recipe keys that turn it on and tune it. Pages are our own."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from pydantic import ValidationError
+from trafilatura.utils import load_html
+
+from pipeline.config import ExtractConfig
+from pipeline.extraction import block_model, by_trafilatura
+from pipeline.extraction.block_features import block_features
+from pipeline.extraction.blocks import BIT, page_blocks
+from tests.conftest import make_config
+
+FORUM_REPLY = (
+    "<html><body><nav class='main-menu'><ul><li><a href='/'>Home</a></li><li><a href='/f'>Forums</a></li>"
+    "</ul></nav><div class='thread'><div class='post'><p>My kiln shelf cracked on the third firing, right "
+    "along the middle. Is it the bisque load or the cooling?</p></div><div class='post'><button>Like"
+    "<div class='message-body'><p>Cracks straight across a shelf are nearly always thermal shock: the edge "
+    "cools faster than the centre. Leave the lid shut until it reads under a hundred degrees.</p></div>"
+    "</div></div><footer><p>All rights reserved.</p></footer><script>var tracking = 1;</script>"
+    "<noscript><p>Turn on scripts for replies to load as you read.</p></noscript></body></html>"
+)
+
+
+def blocks_of(html: str):
+    return page_blocks(load_html(html))
+
+
+def test_blocks_follow_the_page_and_carry_their_marks():
+    blocks = blocks_of(FORUM_REPLY)
+    texts = [b.text for b in blocks]
+    assert texts[:2] == ["Home", "Forums"]
+    assert not any("tracking" in t for t in texts)  # scripts never show
+    home = blocks[0]
+    assert home.mask & BIT["nav"] and home.mask & BIT["navigation"] and home.mask & BIT["a"]
+    assert home.link_chars == home.chars
+    footer = next(b for b in blocks if b.text == "All rights reserved.")
+    assert footer.mask & BIT["footer"]
+
+
+def test_text_inside_an_unclosed_button_or_noscript_is_still_read():
+    """A page that never closes a <button> puts the rest of its text inside it; forum software
+    renders its crawler view in <noscript>. Both stay in the blocks, marked."""
+    blocks = blocks_of(FORUM_REPLY)
+    reply = next(b for b in blocks if b.text.startswith("Cracks straight across"))
+    assert reply.mask & BIT["button"] and reply.mask & BIT["forum"] is not None
+    script_note = next(b for b in blocks if b.text.startswith("Turn on scripts"))
+    assert script_note.mask & BIT["noscript"]
+
+
+def test_features_are_one_row_per_block_and_the_same_every_time():
+    blocks = blocks_of(FORUM_REPLY)
+    rows = block_features(blocks, ["My kiln shelf cracked on the third firing", ""])
+    assert rows.shape[0] == len(blocks)
+    assert np.array_equal(
+        rows, block_features(blocks_of(FORUM_REPLY), ["My kiln shelf cracked on the third firing", ""])
+    )
+    assert np.isfinite(rows).all()
+
+
+def blocks_from(texts: list[str]):
+    return blocks_of("<html><body>" + "".join(f"<p>{t}</p>" for t in texts) + "</body></html>")
+
+
+def test_a_block_trafilatura_left_out_comes_back_in_its_place_once():
+    blocks = blocks_from(
+        ["First paragraph here.", "A recovered reply.", "Second paragraph here.", "A recovered reply."]
+    )
+    text = "First paragraph here.\nSecond paragraph here."
+    held = np.array([True, False, True, False])
+    merged = block_model.merge(text, blocks, np.array([0.9, 0.85, 0.9, 0.85]), held, add=0.8, remove=0.2)
+    assert merged == "First paragraph here.\nA recovered reply.\nSecond paragraph here."
+    unsure = block_model.merge(text, blocks, np.array([0.9, 0.6, 0.9, 0.6]), held, add=0.8, remove=0.2)
+    assert unsure == text
+
+
+def test_a_line_goes_only_when_every_block_matched_to_it_scores_low():
+    blocks = blocks_from(["Share this story", "The story itself, told at length."])
+    text = "Share this story\nThe story itself, told at length.\nA line no block matches."
+    held = np.array([True, True])
+    merged = block_model.merge(text, blocks, np.array([0.1, 0.95]), held, add=0.8, remove=0.2)
+    assert merged == "The story itself, told at length.\nA line no block matches."
+    kept = block_model.merge(text, blocks, np.array([0.25, 0.95]), held, add=0.8, remove=0.2)
+    assert kept == text
+
+
+def test_a_short_block_does_not_vouch_for_a_long_line_that_uses_its_word():
+    blocks = blocks_from(["Share", "Unrelated block of text somewhere else on the page."])
+    assert block_model.lines_holding("share", ["we share the bread and the long walk home afterwards"]) == []
+    assert block_model.lines_holding("share", ["share"]) == [0]
+    assert len(blocks) == 2
+
+
+def test_the_model_is_the_shipped_file_and_names_itself():
+    version = block_model.model_version()
+    assert len(version) == 8
+    on = ExtractConfig().model_dump()
+    assert by_trafilatura.extractor_name(on).endswith(f"+ block model {version}")
+    assert "block model" not in by_trafilatura.extractor_name(ExtractConfig(block_model=False).model_dump())
+
+
+def test_with_the_block_model_a_thread_keeps_its_posts_and_not_its_menu():
+    on = ExtractConfig().model_dump()
+    text, _ = by_trafilatura.extract_text(FORUM_REPLY, "https://kilns.example/t/1", on)
+    again, _ = by_trafilatura.extract_text(FORUM_REPLY, "https://kilns.example/t/1", on)
+    assert text == again
+    assert "third firing" in text and "thermal shock" in text
+    assert "Forums" not in text and "All rights reserved" not in text
+
+
+def test_it_is_on_with_trafilatura_and_off_with_resiliparse():
+    assert ExtractConfig().block_model is True
+    assert ExtractConfig(extractor="resiliparse").block_model is False
+    with pytest.raises(ValidationError, match="block_model: true needs extractor: trafilatura"):
+        ExtractConfig(extractor="resiliparse", block_model=True)
+
+
+@pytest.mark.parametrize("key", ["block_model_add", "block_model_remove"])
+def test_thresholds_are_probabilities(key):
+    with pytest.raises(ValidationError, match=key):
+        ExtractConfig(**{key: 1.5})
+
+
+def test_turning_it_off_or_moving_a_threshold_is_a_new_version(tmp_path):
+    def fingerprint(**extract) -> str:
+        return make_config(
+            tmp_path, ["x.warc.gz"], overrides=[f"extract.{k}={v}" for k, v in extract.items()]
+        ).fingerprint()
+
+    base = fingerprint()
+    assert fingerprint(block_model="false") != base
+    assert fingerprint(block_model_add=0.9) != base
+    assert fingerprint(block_model="true") == base
+
+
+def test_siblings_share_a_parent_number_and_only_they_do():
+    """Parents are numbered in document order; a number is never reused for another element (an
+    id() of lxml's element proxies can be, once the first is gone: features would then depend on
+    memory layout)."""
+    groups = "".join(f"<div><p>Group {i} first.</p><p>Group {i} second.</p></div>" for i in range(60))
+    blocks = blocks_of(f"<html><body>{groups}</body></html>")
+    parents = [b.parent for b in blocks]
+    assert parents[0::2] == parents[1::2]
+    assert len(set(parents)) == 60
