@@ -32,7 +32,7 @@ import numpy as np
 
 from benchmarks.evaldata import EVALDATA
 from benchmarks.results_file import write_section
-from benchmarks.wcxb_page_types import pages
+from benchmarks.wcxb_page_types import pages, recipe_options
 from benchmarks.word_f1 import scores
 from pipeline.config import ExtractConfig
 from pipeline.extraction import block_model, by_trafilatura, language_screen
@@ -47,11 +47,15 @@ PARAMS = {
     "seed": 1, "deterministic": True, "num_threads": 1, "verbose": -1,
 }  # fmt: skip
 ROUNDS = 150
-ADD_GRID = (0.4, 0.5, 0.6, 0.7, 0.8)
+ADD_GRID = (0.3, 0.4, 0.5, 0.6, 0.7, 0.8)
 REMOVE_GRID = (0.0, 0.1, 0.2, 0.3, 0.4)
 SHORT = 5  # words: a shorter block is gold only where the gold text has reached
-OFF = ExtractConfig(block_model=False).model_dump()
-ON = ExtractConfig().model_dump()
+# The recipe's trafilatura settings (configs/corpus.yaml): the model learns from the text they give.
+ON = ExtractConfig(**recipe_options()).model_dump()
+OFF = {**ON, "block_model": False}
+# The precision the thresholds may not fall below: that of the recipe before the block model
+# (trafilatura with its fallback extractors, nothing after it) on the same pages.
+FLOOR = {**OFF, "fast": False}
 
 
 def gold_in_order(blocks_tokens: list[list[str]], gold: str) -> np.ndarray:
@@ -106,7 +110,9 @@ def outputs_with(job: tuple[str, Path, str | None, str]) -> tuple[str, dict]:
     tree = by_trafilatura.load_html(html)
     blocks = page_blocks(tree) if tree is not None else []
     text, _ = by_trafilatura.extract_text(html, url, OFF)
-    return stem, {"text": text, "blocks": blocks, "main_text": language_screen.main_text(html)}
+    floor, _ = by_trafilatura.extract_text(html, url, FLOOR)
+    main_text = language_screen.main_text(html)
+    return stem, {"text": text, "floor": floor, "blocks": blocks, "main_text": main_text}
 
 
 def choose_thresholds(jobs: list, fold_model: dict, gold: dict, workers: int) -> tuple[float, float, str]:
@@ -119,7 +125,7 @@ def choose_thresholds(jobs: list, fold_model: dict, gold: dict, workers: int) ->
             judged[stem] = block_model.probabilities(
                 page["blocks"], [page["text"], page["main_text"]], fold_model[stem]
             )
-    plain = statistics.fmean(scores(gold[s]["gold"], page["text"])[0] for s, page in outputs.items())
+    floor = statistics.fmean(scores(gold[s]["gold"], page["floor"])[0] for s, page in outputs.items())
     results = []
     for add, remove in itertools.product(ADD_GRID, REMOVE_GRID):
         per_page = []
@@ -130,11 +136,13 @@ def choose_thresholds(jobs: list, fold_model: dict, gold: dict, workers: int) ->
             per_page.append(scores(gold[stem]["gold"], text))
         f1, precision = (statistics.fmean(s[i] for s in per_page) for i in (2, 0))
         results.append((f1, precision, add, remove))
-    allowed = [r for r in results if r[1] >= plain] or results
-    f1, precision, add, remove = max(allowed)
+    allowed = [r for r in results if r[1] >= floor]
+    f1, precision, add, remove = max(allowed or results)
+    grid = "\n".join(f"  add {a}, remove {r}: F1 {f:.3f}, precision {p:.3f}" for f, p, a, r in results)
     report = (
-        f"Thresholds chosen on the even half, out of fold: add {add}, remove {remove} (F1 {f1:.3f}, "
-        f"precision {precision:.3f}; trafilatura's own text there: precision {plain:.3f}).\n"
+        f"Out-of-fold on the even half (F1, precision):\n{grid}\nChosen: add {add}, remove {remove} "
+        f"(F1 {f1:.3f}, precision {precision:.3f}; the floor, the recipe before the block model: "
+        f"precision {floor:.3f}{'' if allowed else '; no setting reaches it, the best F1 taken'}).\n"
     )
     return add, remove, report
 
@@ -155,17 +163,33 @@ def train_command(evaldata: Path, workers: int) -> None:
     print(f"{report}Model written to {MODEL_PATH} ({size} bytes) in {seconds:.0f} s.")
 
 
-def score_page(job: tuple[str, Path, str | None, str]) -> tuple[str, tuple, tuple, float, float]:
-    """The page's scores without and with the block model, and the CPU seconds of each."""
+COLUMNS = {
+    "the recipe before (trafilatura with its fallbacks)": FLOOR,
+    "trafilatura without fallbacks (`fast`)": OFF,
+    "the recipe: `fast` + the block model": ON,
+}
+
+CEILING = "ceiling: the blocks the gold holds (labels as in training)"
+
+
+def score_page(job: tuple[str, Path, str | None, str]) -> tuple[str, list, list]:
+    """The page's scores and CPU seconds with each column's settings. resiliparse's main text is
+    read once, outside the timing: in a run the language screen has read it already."""
     stem, path, url, gold = job
     html = read_page(path)
+    main_text = language_screen.main_text(html)
+    block_model.booster()  # loaded once per process, outside the timing
     spent, result = [], []
-    for options in (OFF, ON):
+    for options in COLUMNS.values():
         started = time.process_time()
-        text, _ = by_trafilatura.extract_text(html, url, options)
+        text, _ = by_trafilatura.extract_text(html, url, options, main_text)
         spent.append(time.process_time() - started)
         result.append(scores(gold, text))
-    return stem, result[0], result[1], spent[0], spent[1]
+    tree = by_trafilatura.load_html(html)
+    blocks = page_blocks(tree) if tree is not None else []
+    labels = gold_in_order([words(block.text) for block in blocks], gold)
+    result.append(scores(gold, "\n".join(b.text for b, keep in zip(blocks, labels, strict=True) if keep)))
+    return stem, result, spent
 
 
 def scrapinghub_jobs(evaldata: Path) -> list:
@@ -196,21 +220,36 @@ def measure(evaldata: Path, workers: int) -> str:
         "held out",
         *sorted(g for g in groups if g not in ("all", "tuned on", "held out")),
     ]
-    groups["ScrapingHub (181 articles)"] = scrapinghub
-    order.append("ScrapingHub (181 articles)")
-    lines = [
-        "| pages | trafilatura's text: F1 (P) | with the block model: F1 (P) | CPU ms/page: without, with |",
-        "|---|---|---|---|",
-    ]
+    groups["ScrapingHub articles"] = scrapinghub
+    order.append("ScrapingHub articles")
+    head = " | ".join(f"{name}: F1 (P)" for name in (*COLUMNS, CEILING))
+    cpu_head = ", ".join(str(i + 1) for i in range(len(COLUMNS)))
+    lines = [f"| pages | {head} | CPU ms/page ({cpu_head}) |", "|---|" + "---|" * (len(COLUMNS) + 2)]
     for group in order:
         rows = groups[group]
         cells = []
-        for column in (1, 2):
-            f1, p = (statistics.fmean(r[column][i] for r in rows) for i in (2, 0))
+        for column in range(len(COLUMNS) + 1):
+            f1, p = (statistics.fmean(r[1][column][i] for r in rows) for i in (2, 0))
             cells.append(f"{f1:.3f} (P {p:.3f})")
-        cpu = ", ".join(f"{1000 * statistics.fmean(r[c] for r in rows):.1f}" for c in (3, 4))
-        lines.append(f"| {group} ({len(rows)}) | {cells[0]} | {cells[1]} | {cpu} |")
+        cpu = ", ".join(f"{1000 * statistics.fmean(r[2][c] for r in rows):.1f}" for c in range(len(COLUMNS)))
+        lines.append(f"| {group} ({len(rows)}) | " + " | ".join(cells) + f" | {cpu} |")
     return "\n".join(lines) + "\n"
+
+
+READ = """
+Read: the recipe runs trafilatura without its fallback extractors (`fast: true`) and the block
+model after it. Without the model `fast` loses recall on every kind of page but articles; with it,
+what the fallbacks would add comes back from the page's own blocks, and their share of
+trafilatura's CPU is saved. On the pages kept aside (odd numbers) the recipe goes from F1 0.820
+(precision 0.854) to 0.839 (precision 0.864); forums, services, listings and collections gain most.
+The tuned half holds the model's training pages, so its numbers are optimistic. On news
+(ScrapingHub) F1 0.959 -> 0.954 and precision 0.947 -> 0.934: the model puts photo captions and
+some comment threads back there. CPU per page, without resiliparse's main text (the language
+screen reads it anyway): about 1.05x the recipe before on WCXB, 1.2x on ScrapingHub. Thresholds:
+chosen out of fold on the even half (`--train` prints its grid): add 0.7, remove 0.1, the best
+F1 whose precision is not under the recipe before's there (0.863). The issue's goal, F1 0.86 with
+precision 0.89 on WCXB dev, is not reached.
+"""
 
 
 def main() -> None:
@@ -230,7 +269,7 @@ def main() -> None:
     if args.write:
         title = "## Block model (`extract.block_model`): WCXB dev and ScrapingHub\n\n"
         command = "Command: `python -m benchmarks.block_model --write` (the model: `--train`).\n\n"
-        write_section("block-model", title + command + text)
+        write_section("block-model", title + command + text + READ)
 
 
 if __name__ == "__main__":

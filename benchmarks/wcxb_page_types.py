@@ -47,10 +47,11 @@ def recipe_options() -> dict:
 
 
 RECIPE = recipe_options()
-NO_MODEL = {"block_model": False}
+NO_MODEL = {"block_model": False, "fast": False}  # trafilatura with its fallbacks and nothing after it
+BEFORE_MODEL = "the recipe before the block model (trafilatura with its fallbacks)"
 SETTINGS: dict[str, tuple[str, dict]] = {
-    "Sift's recipe (tables, no comments, the block model)": ("trafilatura", RECIPE),
-    "the recipe without the block model": ("trafilatura", {**RECIPE, **NO_MODEL}),
+    "Sift's recipe (`fast`, the block model)": ("trafilatura", RECIPE),
+    BEFORE_MODEL: ("trafilatura", {**RECIPE, **NO_MODEL}),
     "the recipe before issue 19 (favor_precision, tables)": (
         "trafilatura",
         {**RECIPE, **NO_MODEL, "favor_precision": True, "favor_recall": False},

@@ -28,10 +28,10 @@ import numpy as np
 
 from benchmarks.evaldata import EVALDATA
 from benchmarks.results_file import write_section
-from benchmarks.wcxb_page_types import extract_page, pages
+from benchmarks.wcxb_page_types import BEFORE_MODEL, extract_page, pages
 from benchmarks.word_f1 import scores, tokens
 
-RECIPE, RESILIPARSE = "the recipe without the block model", "resiliparse (Sift's defaults)"
+RECIPE, RESILIPARSE = BEFORE_MODEL, "resiliparse (Sift's defaults)"
 WORDS = re.compile(r"\w+")
 TERMINAL = tuple('.!?:;"”’)')
 CUTOFFS = (0.1, 0.2, 0.3, 0.4, 0.5, 0.6)
