@@ -178,7 +178,7 @@ def score_page(job: tuple[str, Path, str | None, str]) -> tuple[str, list, list]
     stem, path, url, gold = job
     html = read_page(path)
     main_text = language_screen.main_text(html)
-    block_model.booster()  # loaded once per process, outside the timing
+    block_model.trees()  # loaded once per process, outside the timing
     spent, result = [], []
     for options in COLUMNS.values():
         started = time.process_time()

@@ -117,7 +117,7 @@ class ExtractConfig(Section):
     block_model: bool | None = Field(
         None,
         description="Check trafilatura's text block by block with the learned block model (README). "
-        "Default: on with trafilatura; it needs trafilatura.",
+        "Default: on; with extractor: resiliparse it has no say.",
     )
     block_model_add: float = Field(
         0.7, ge=0, le=1, description="A block trafilatura left out comes back at this probability or more."
@@ -144,10 +144,9 @@ class ExtractConfig(Section):
     def _one_bias(self) -> ExtractConfig:
         if self.favor_precision and self.favor_recall:
             raise ValueError("favor_precision and favor_recall exclude each other; set at most one")
-        if self.block_model is None:
-            self.block_model = self.extractor == "trafilatura"
-        elif self.block_model and self.extractor != "trafilatura":
-            raise ValueError("block_model: true needs extractor: trafilatura (it checks trafilatura's text)")
+        if self.block_model is None or self.extractor != "trafilatura":
+            # Like trafilatura's own options, it has no say with resiliparse (it checks trafilatura's text).
+            self.block_model = self.extractor == "trafilatura" and self.block_model is not False
         return self
 
     def recipe(self) -> dict[str, Any]:

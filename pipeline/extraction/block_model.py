@@ -2,9 +2,10 @@
 
 trafilatura keeps or drops whole subtrees; on pages that are not articles it drops forum posts,
 product details and list entries it judges boilerplate, and keeps some menus and teasers. The
-block model is a small gradient-boosted tree ensemble (LightGBM, `data/block_model.txt`) that
-gives every block of the page (`blocks.py`) the probability that it is main text, from its markup,
-its shape and how much of it trafilatura's and resiliparse's outputs hold (`block_features.py`).
+block model is a small gradient-boosted tree ensemble (trained with LightGBM, run in numpy:
+`data/block_model.txt`) that gives every block of the page (`blocks.py`) the probability that it
+is main text, from its markup, its shape and how much of it trafilatura's and resiliparse's
+outputs hold (`block_features.py`).
 Then, in document order:
 
 - a block trafilatura left out comes back if the model is sure enough (`block_model_add`), placed
@@ -43,20 +44,84 @@ def model_version() -> str:
     return hashlib.blake2b(model_text().encode(), digest_size=4).hexdigest()
 
 
-@cache
-def booster() -> Any:
-    import lightgbm
+class Trees:
+    """A LightGBM binary model read from its text format and run in numpy: the same sums of the
+    same leaf values (tests hold it to LightGBM's own predict), without importing LightGBM, which
+    pulls in pandas and scikit-learn where they are installed (a second of start-up per worker).
+    Only what Sift's training makes is read: numerical splits, no missing values, sigmoid output."""
 
-    return lightgbm.Booster(model_str=model_text())
+    def __init__(self, text: str) -> None:
+        trees = [
+            dict(line.split("=", 1) for line in part.split("\n") if "=" in line)
+            for part in text.split("\nTree=")[1:]
+        ]
+        if any(set(tree.get("decision_type", "2").split()) - {"0", "2"} for tree in trees):
+            raise ValueError("block model: only numerical splits without missing values are read")
+        width, n = max(int(tree["num_leaves"]) for tree in trees), len(trees)
+        self.feature = np.zeros((n, width), dtype=np.int64)
+        self.threshold = np.zeros((n, width))
+        self.left = np.full((n, width), -1, dtype=np.int64)  # a child < 0 is leaf ~child
+        self.right = np.full((n, width), -1, dtype=np.int64)
+        self.leaf = np.zeros((n, width))
+        self.root = np.zeros(n, dtype=np.int64)
+        for i, tree in enumerate(trees):
+            values = [float(v) for v in tree["leaf_value"].split()]
+            self.leaf[i, : len(values)] = values
+            if len(values) == 1:
+                self.root[i] = -1  # the tree is its one leaf
+                continue
+            for array, key, kind in (
+                (self.feature, "split_feature", int), (self.threshold, "threshold", float),
+                (self.left, "left_child", int), (self.right, "right_child", int),
+            ):  # fmt: skip
+                items = [kind(v) for v in tree[key].split()]
+                array[i, : len(items)] = items
+        # One flat array of nodes for all trees: a node's children as flat ids, a leaf as -(id + 1).
+        base = (np.arange(n) * width)[:, None]
+
+        def flat(child: np.ndarray) -> np.ndarray:
+            return np.where(child >= 0, base + child, -(base + ~child) - 1).ravel()
+
+        self.left, self.right = flat(self.left), flat(self.right)
+        self.feature, self.threshold, self.leaf = (
+            self.feature.ravel(),
+            self.threshold.ravel(),
+            self.leaf.ravel(),
+        )
+        self.root = np.where(self.root >= 0, base[:, 0], -base[:, 0] - 1)
+        self.trees = n
+
+    def predict(self, rows: np.ndarray) -> np.ndarray:
+        """The probability of the positive class for each row: all (row, tree) pairs walked down
+        together, a level at a time, those that reached a leaf set aside (x <= threshold goes
+        left, as LightGBM does)."""
+        rows = np.ascontiguousarray(rows, dtype=np.float64)
+        values = rows.ravel()
+        start = np.repeat(np.arange(len(rows)) * rows.shape[1], self.trees)
+        node = np.tile(self.root, len(rows))
+        walking = np.flatnonzero(node >= 0)
+        while walking.size:
+            at = node[walking]
+            left = values[start[walking] + self.feature[at]] <= self.threshold[at]
+            node[walking] = np.where(left, self.left[at], self.right[at])
+            walking = walking[node[walking] >= 0]
+        raw = self.leaf[-node - 1].reshape(len(rows), self.trees).sum(axis=1)
+        return 1.0 / (1.0 + np.exp(-raw))
+
+
+@cache
+def trees() -> Trees:
+    return Trees(model_text())
 
 
 def probabilities(
     blocks: list[Block], outputs: list[str], model: Any = None
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per block: the model's probability that it is main text, and whether the first output
-    (trafilatura's) holds it whole. `model`: the shipped one unless given (training scores others)."""
+    (trafilatura's) holds it whole. `model`: the shipped one unless given (training scores others;
+    anything with `predict(rows)`)."""
     rows = block_features(blocks, outputs)
-    return (model or booster()).predict(rows, num_threads=1), rows[:, HELD_BY_TRAFILATURA] > 0
+    return (model or trees()).predict(rows), rows[:, HELD_BY_TRAFILATURA] > 0
 
 
 def refine(text: str, blocks: list[Block], resiliparse_text: str, options: dict[str, Any]) -> str:
