@@ -37,6 +37,8 @@ from itertools import islice
 from multiprocessing.connection import Connection
 from typing import Any, Generic, TypeVar
 
+from pipeline.engine.quick_exit import freeze_at_exit
+
 log = logging.getLogger(__name__)
 
 READY = "ready"
@@ -161,6 +163,7 @@ def catch_time_limit() -> None:
 
 
 def start_worker(guard: Guard) -> None:
+    freeze_at_exit()
     catch_time_limit()
     if guard.memory_limit_mb:
         limit = guard.memory_limit_mb * 2**20
