@@ -224,7 +224,9 @@ def arrow_buffers(texts: pl.Series) -> tuple[np.ndarray, np.ndarray]:
     array = texts.to_arrow()
     if isinstance(array, pa.ChunkedArray):
         array = array.combine_chunks()
-    array = array.cast(pa.large_string()).fill_null("")
+    array = array.cast(pa.large_string())
+    if array.null_count:  # only then: a Python "" for pyarrow to convert makes it import pandas (~0.3 s)
+        array = array.fill_null("")
     _, offset_buffer, data_buffer = array.buffers()
     offsets = np.frombuffer(offset_buffer, dtype=np.int64)[array.offset : array.offset + len(array) + 1]
     data = np.frombuffer(data_buffer, dtype=np.uint8) if data_buffer else np.zeros(1, dtype=np.uint8)
