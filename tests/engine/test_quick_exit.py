@@ -24,11 +24,11 @@ class Cycle:
 
 
 def keep_a_cycle(marker: str) -> int:
-    KEPT.append(Cycle(marker))  # reachable until the module is cleared at exit; then only a collection frees it
+    KEPT.append(Cycle(marker))  # reachable until the module is cleared at exit; then only a collection
     return os.getpid()
 
 
-def on_failure(item, failure):
+def fail(item, failure):
     raise AssertionError(failure)
 
 
@@ -43,7 +43,7 @@ def test_a_pool_worker_leaves_its_last_objects_to_the_os(tmp_path):
 def test_a_guarded_worker_leaves_its_last_objects_to_the_os(tmp_path):
     marker = str(tmp_path / "collected")
     guard = Guard(time_limit_s=10.0)
-    pids = map_guarded(keep_a_cycle, [marker] * 4, workers=2, batch_size=1, guard=guard, on_failure=on_failure)
+    pids = map_guarded(keep_a_cycle, [marker] * 4, workers=2, batch_size=1, guard=guard, on_failure=fail)
     assert list(pids)  # the pool is shut down and its workers waited for once the map is done
     assert not list(tmp_path.iterdir())
 
