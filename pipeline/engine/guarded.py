@@ -15,7 +15,7 @@ depend on the worker count. Guards keep one bad item from stalling or ending a r
   written where each thread was stuck. It is set far above the hard limit, so load alone never
   reaches it. A timer rather than faulthandler's watchdog thread (`dump_traceback_later`): that
   thread is started and joined for every item, which cost ~0.7 ms of wall time an item when the
-  cores are busy, a tenth of a resiliparse page (benchmarks/RESULTS.md, *Fixed costs*).
+  cores are busy, a tenth of a resiliparse page (benchmarks/RESULTS.md, *Fixed costs of a run*).
 - a dead worker (hard limit, out of memory, a crash in native code) breaks the pool: the pool is
   replaced, and each batch that was in flight is run again in a process of its own that reports
   item by item, so the item that kills it is pinned down and every other item still gets its result.
