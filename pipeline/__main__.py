@@ -8,6 +8,9 @@ typer in each worker, ~1 CPU s apiece, when a worker needs only the code of its 
 
 def main() -> None:
     from pipeline.cli import app
+    from pipeline.engine.quick_exit import freeze_at_exit
+
+    freeze_at_exit()
 
     app(prog_name="sift")
 

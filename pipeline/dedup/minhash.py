@@ -6,7 +6,7 @@ Shingles are `ngram` consecutive words of the normalized text. A word hashes wit
 32-bit FNV-1a over its UTF-8 bytes; a shingle's hash combines its word hashes as a polynomial mod
 2^32, so shingle hashes come from word hashes by arithmetic, never by hashing strings again.
 
-Two permutation schemes, both datasketch's, with parameters drawn by datasketch itself from the seed:
+Two permutation schemes, both datasketch's, with parameters drawn from the seed as datasketch draws them:
 - "affine32" (datasketch >= 2.0's default): MurmurHash3 finalizer, then a*h+b mod 2^32 with odd a, a
   bijection, so permuting never merges two shingles;
 - "legacy" (datasketch < 2.0): (a*h+b) mod the Mersenne prime 2^61-1, truncated to 32 bits.
@@ -67,12 +67,23 @@ def fold_table() -> tuple[np.ndarray, np.ndarray]:
 
 @cache
 def permutations(num_perm: int, seed: int, scheme: Scheme) -> tuple[np.ndarray, np.ndarray]:
-    """datasketch's own permutation parameters (a, b): uint32 for affine32, uint64 for legacy."""
-    from datasketch import MinHash
-
-    a, b = MinHash(num_perm=num_perm, seed=seed, scheme=scheme).permutations
-    dtype = np.uint64 if scheme == "legacy" else np.uint32
-    return a.astype(dtype), b.astype(dtype)
+    """The permutation parameters (a, b) datasketch's MinHash draws for `seed`: uint32 for affine32,
+    uint64 for legacy. Drawn here the way datasketch 2.0 draws them (numpy's RandomState(seed), in
+    `MinHash._init_permutations`) rather than asked of it: importing datasketch loads scipy, ~0.3 CPU s
+    in every dedup worker; tests/dedup/test_minhash.py holds the two equal."""
+    gen = np.random.RandomState(seed)
+    if scheme == "legacy":
+        high = np.uint64(MERSENNE_61)
+        # One (a, b) pair after another from the one generator, as datasketch draws them.
+        drawn = [
+            (gen.randint(1, high, dtype=np.uint64), gen.randint(0, high, dtype=np.uint64))
+            for _ in range(num_perm)
+        ]
+        a, b = np.array(drawn, dtype=np.uint64).reshape(num_perm, 2).T
+        return np.ascontiguousarray(a), np.ascontiguousarray(b)
+    a = gen.randint(0, 1 << 31, num_perm, dtype=np.uint32) * np.uint32(2) + np.uint32(1)  # odd: a bijection
+    b = gen.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+    return a, b
 
 
 # uint64 constants for the compiled code: numba turns signed-unsigned mixes into floats.
@@ -213,7 +224,9 @@ def arrow_buffers(texts: pl.Series) -> tuple[np.ndarray, np.ndarray]:
     array = texts.to_arrow()
     if isinstance(array, pa.ChunkedArray):
         array = array.combine_chunks()
-    array = array.cast(pa.large_string()).fill_null("")
+    array = array.cast(pa.large_string())
+    if array.null_count:  # only then: a Python "" for pyarrow to convert makes it import pandas (~0.3 s)
+        array = array.fill_null("")
     _, offset_buffer, data_buffer = array.buffers()
     offsets = np.frombuffer(offset_buffer, dtype=np.int64)[array.offset : array.offset + len(array) + 1]
     data = np.frombuffer(data_buffer, dtype=np.uint8) if data_buffer else np.zeros(1, dtype=np.uint8)

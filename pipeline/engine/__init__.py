@@ -1,7 +1,9 @@
 """Executors: run a stage's work units on local processes or on Ray, with the same results.
 
 Every executor yields results in input order, so what a stage writes never depends on the engine
-or the number of workers.
+or the number of workers. The recipe's types are imported for type checking only: an extraction
+worker imports this package (for `engine.guarded`) and would otherwise load pydantic and build every
+recipe model, ~0.15 CPU s a worker, for nothing it uses.
 """
 
 from __future__ import annotations
@@ -9,9 +11,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from pipeline.config import Config
+if TYPE_CHECKING:
+    from pipeline.config import Config
 
 
 class Executor(Protocol):

@@ -10,8 +10,12 @@ depend on the worker count. Guards keep one bad item from stalling or ending a r
 - a hard time limit, also in CPU seconds: where the signal cannot land (native code that never
   returns to Python), the kernel's RLIMIT_CPU ends the worker with SIGXCPU.
 - a wall-clock backstop for an item that hangs without using the CPU (blocked on a lock or a
-  socket): faulthandler's watchdog thread, which needs no GIL, ends the worker. It is set far above
-  the hard limit, so load alone never reaches it.
+  socket): a real-time timer (ITIMER_REAL) whose SIGALRM keeps its default action, so the kernel
+  ends the worker with no need of the GIL, after faulthandler's handler (C, no GIL either) has
+  written where each thread was stuck. It is set far above the hard limit, so load alone never
+  reaches it. A timer rather than faulthandler's watchdog thread (`dump_traceback_later`): that
+  thread is started and joined for every item, which cost ~0.7 ms of wall time an item when the
+  cores are busy, a tenth of a resiliparse page (benchmarks/RESULTS.md, *Fixed costs of a run*).
 - a dead worker (hard limit, out of memory, a crash in native code) breaks the pool: the pool is
   replaced, and each batch that was in flight is run again in a process of its own that reports
   item by item, so the item that kills it is pinned down and every other item still gets its result.
@@ -27,7 +31,6 @@ import math
 import multiprocessing
 import resource
 import signal
-import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -36,6 +39,8 @@ from dataclasses import dataclass
 from itertools import islice
 from multiprocessing.connection import Connection
 from typing import Any, Generic, TypeVar
+
+from pipeline.engine.quick_exit import freeze_at_exit
 
 log = logging.getLogger(__name__)
 
@@ -48,6 +53,8 @@ Result = TypeVar("Result")
 
 # The signal of the soft limit's timer: ITIMER_PROF counts the process's CPU time.
 TIME_LIMIT_SIGNAL = signal.SIGPROF
+# The signal of the wall-clock backstop's timer (ITIMER_REAL); its default action ends the process.
+WALL_LIMIT_SIGNAL = signal.SIGALRM
 
 
 @dataclass(frozen=True)
@@ -154,13 +161,16 @@ class _Runner(Generic[Item, Result]):
 
 
 def catch_time_limit() -> None:
-    """Make this process's soft time limit raise in the item, and its hard one leave no core file."""
+    """Make this process's soft time limit raise in the item, its hard one leave no core file, and
+    its wall-clock backstop write the stuck item's traceback before the signal ends the process."""
+    faulthandler.register(WALL_LIMIT_SIGNAL, all_threads=True, chain=True)  # chain: then the default
     signal.signal(TIME_LIMIT_SIGNAL, on_alarm)
     _, hard = resource.getrlimit(resource.RLIMIT_CORE)
     resource.setrlimit(resource.RLIMIT_CORE, (0, hard))  # SIGXCPU's default action dumps core
 
 
 def start_worker(guard: Guard) -> None:
+    freeze_at_exit()
     catch_time_limit()
     if guard.memory_limit_mb:
         limit = guard.memory_limit_mb * 2**20
@@ -187,7 +197,7 @@ def limit_cpu(seconds: float | None) -> None:
 
 
 def run_one(fn: Callable[[Item], Result], item: Item, guard: Guard) -> Result | Failure:
-    faulthandler.dump_traceback_later(guard.wall_backstop_s, exit=True)
+    signal.setitimer(signal.ITIMER_REAL, guard.wall_backstop_s)
     limit_cpu(cpu_seconds() + guard.hard_limit_s)
     signal.setitimer(signal.ITIMER_PROF, guard.time_limit_s)
     try:
@@ -200,8 +210,8 @@ def run_one(fn: Callable[[Item], Result], item: Item, guard: Guard) -> Result | 
         return Failure("exception", f"{type(err).__name__}: {err}")
     finally:
         signal.setitimer(signal.ITIMER_PROF, 0)
+        signal.setitimer(signal.ITIMER_REAL, 0)
         limit_cpu(None)
-        faulthandler.cancel_dump_traceback_later()
 
 
 def run_batch(fn: Callable[[Item], Result], batch: list[Item], guard: Guard) -> list[Result | Failure]:
@@ -237,27 +247,26 @@ def run_isolated(
             raise WorkerStartError(
                 f"a worker process could not start (exit code {process.exitcode})"
             ) from None
-        done, last_result_at = 0, time.monotonic()
+        done = 0
         while True:
             try:
                 outputs.append(receiver.recv())
             except EOFError:
                 break
-            done, last_result_at = done + 1, time.monotonic()
+            done += 1
         receiver.close()
         process.join()
         if done < len(remaining):
-            stuck_for = time.monotonic() - last_result_at
-            outputs.append(death_failure(process.exitcode, stuck_for, guard))
+            outputs.append(death_failure(process.exitcode, guard))
     return outputs
 
 
-def death_failure(exitcode: int | None, stuck_for: float, guard: Guard) -> Failure:
+def death_failure(exitcode: int | None, guard: Guard) -> Failure:
     if exitcode == -signal.SIGXCPU:
         return Failure(
             "time_limit", f"worker stopped at the hard time limit of {guard.hard_limit_s:g} s of CPU time"
         )
-    if exitcode == 1 and stuck_for >= guard.wall_backstop_s:  # faulthandler's watchdog exits with 1
+    if exitcode == -WALL_LIMIT_SIGNAL:
         return Failure(
             "time_limit", f"worker stopped after {guard.wall_backstop_s:g} s (wall clock) without finishing"
         )

@@ -20,6 +20,8 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import TypeVar
 
+from pipeline.engine.quick_exit import freeze_at_exit
+
 Unit = TypeVar("Unit")
 Result = TypeVar("Result")
 
@@ -35,7 +37,8 @@ def shared_pool(workers: int) -> ProcessPoolExecutor:
     if _pool is None:
         # spawn, not fork: the parent holds threads (polars, pyarrow) that fork would copy mid-lock.
         context = multiprocessing.get_context("spawn")
-        _pool = (key, ProcessPoolExecutor(max_workers=workers, mp_context=context))
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=freeze_at_exit)
+        _pool = (key, pool)
     return _pool[1]
 
 

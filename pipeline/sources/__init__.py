@@ -14,11 +14,12 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 import fsspec
 
-from pipeline.config import FieldMapping, SourceConfig
+if TYPE_CHECKING:  # extraction workers import this module for RawRecord alone: no recipe models there
+    from pipeline.config import FieldMapping, SourceConfig
 
 log = logging.getLogger(__name__)
 
@@ -138,6 +139,7 @@ def read_records(
     """The records of one file. A WARC or HTML payload over `max_payload_bytes` (or a JSONL line
     too long to hold one) is not read into memory (a decompression bomb stays harmless); the
     record comes out `oversized`."""
+    from pipeline.config import FieldMapping
     from pipeline.sources import html, tables, warc
 
     readers = {

@@ -3,7 +3,7 @@ import polars as pl
 import pytest
 from datasketch import MinHash
 
-from pipeline.dedup.minhash import normalized, shingle_hash, shingles, signatures
+from pipeline.dedup.minhash import normalized, permutations, shingle_hash, shingles, signatures
 from tests.inputs import DATA, pages
 
 
@@ -20,6 +20,16 @@ def test_signatures_equal_datasketch_given_sifts_hash_function(scheme):
         reference = MinHash(num_perm=128, seed=7, hashfunc=shingle_hash, scheme=scheme)
         reference.update_batch(shingles(text, 5))
         assert np.array_equal(row, reference.hashvalues)
+
+
+@pytest.mark.parametrize("scheme", ["affine32", "legacy"])
+@pytest.mark.parametrize(("num_perm", "seed"), [(128, 1), (64, 7), (256, 12345)])
+def test_permutations_are_the_ones_datasketch_draws(scheme, num_perm, seed):
+    a, b = permutations(num_perm, seed, scheme)
+    reference_a, reference_b = MinHash(num_perm=num_perm, seed=seed, scheme=scheme).permutations
+    dtype = np.uint64 if scheme == "legacy" else np.uint32
+    assert a.dtype == b.dtype == dtype and a.flags.c_contiguous and b.flags.c_contiguous
+    assert np.array_equal(a, reference_a.astype(dtype)) and np.array_equal(b, reference_b.astype(dtype))
 
 
 def test_near_copies_have_high_estimated_jaccard():
