@@ -30,7 +30,11 @@ from pipeline.extraction.block_features import OWN, block_features, words
 from pipeline.extraction.blocks import Block
 
 MODEL_FILE = "data/block_model.txt"
-HELD_BY_TRAFILATURA = OWN + 1  # the feature column: trafilatura's text holds the block whole
+SHARE_IN_TRAFILATURA = OWN  # the feature columns: the share of the block's words trafilatura's text has,
+HELD_BY_TRAFILATURA = OWN + 1  # and whether it holds the block whole
+# A block comes back only if enough of its words are new to trafilatura's text: one whose words are
+# all there already is the same text cut differently (trafilatura can give a paragraph as pieces).
+MAX_SHARE_TO_ADD = 0.8
 
 
 @cache
@@ -117,11 +121,13 @@ def trees() -> Trees:
 def probabilities(
     blocks: list[Block], outputs: list[str], model: Any = None
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Per block: the model's probability that it is main text, and whether the first output
-    (trafilatura's) holds it whole. `model`: the shipped one unless given (training scores others;
-    anything with `predict(rows)`)."""
+    """Per block: the model's probability that it is main text, and how much of it the first output
+    (trafilatura's) has: 1.0 when it holds the block whole, else the share of the block's words it
+    has (under 1). `model`: the shipped one unless given (training scores others; anything with
+    `predict(rows)`)."""
     rows = block_features(blocks, outputs)
-    return (model or trees()).predict(rows), rows[:, HELD_BY_TRAFILATURA] > 0
+    held = np.where(rows[:, HELD_BY_TRAFILATURA] > 0, 1.0, np.minimum(rows[:, SHARE_IN_TRAFILATURA], 0.99))
+    return (model or trees()).predict(rows), held
 
 
 def refine(text: str, blocks: list[Block], resiliparse_text: str, options: dict[str, Any]) -> str:
@@ -133,10 +139,17 @@ def refine(text: str, blocks: list[Block], resiliparse_text: str, options: dict[
 
 
 def merge(
-    text: str, blocks: list[Block], scores: np.ndarray, held: np.ndarray, add: float, remove: float
+    text: str,
+    blocks: list[Block],
+    scores: np.ndarray,
+    held: np.ndarray,
+    add: float,
+    remove: float,
+    max_share: float = MAX_SHARE_TO_ADD,
 ) -> str:
-    """trafilatura's `text` with the blocks scoring `add` or more that it does not hold put back,
-    and without its lines whose matched blocks all score under `remove`."""
+    """trafilatura's `text` with the blocks scoring `add` or more that it does not hold put back
+    (those of whose words it has at most `max_share`), and without its lines whose matched blocks
+    all score under `remove`."""
     lines = text.split("\n")
     keys = [" ".join(words(line)) for line in lines]
     where: dict[str, list[int]] = {}
@@ -146,16 +159,16 @@ def merge(
     added: dict[int, list[str]] = {}  # line index -> blocks to put after it (-1: before the first)
     seen = set(keys)
     cursor = -1  # the line of trafilatura's text the last block it holds was found in
-    for block, score, in_text in zip(blocks, scores, held, strict=True):
+    for block, score, share in zip(blocks, scores, held, strict=True):
         key = " ".join(words(block.text))
         if not key:
             continue
-        if in_text:
+        if share == 1.0:
             matched = where.get(key) or lines_holding(key, keys)
             for i in matched:
                 line_score[i] = max(line_score[i], score)
             cursor = next((i for i in matched if i >= cursor), cursor)
-        elif score >= add and key not in seen:
+        elif score >= add and share <= max_share and key not in seen:
             seen.add(key)
             added.setdefault(cursor, []).append(block.text)
     out = list(added.get(-1, ()))

@@ -70,7 +70,7 @@ def test_a_block_trafilatura_left_out_comes_back_in_its_place_once():
         ["First paragraph here.", "A recovered reply.", "Second paragraph here.", "A recovered reply."]
     )
     text = "First paragraph here.\nSecond paragraph here."
-    held = np.array([True, False, True, False])
+    held = np.array([1.0, 0.0, 1.0, 0.0])  # trafilatura's text holds the paragraphs, not the reply
     merged = block_model.merge(text, blocks, np.array([0.9, 0.85, 0.9, 0.85]), held, add=0.8, remove=0.2)
     assert merged == "First paragraph here.\nA recovered reply.\nSecond paragraph here."
     unsure = block_model.merge(text, blocks, np.array([0.9, 0.6, 0.9, 0.6]), held, add=0.8, remove=0.2)
@@ -80,7 +80,7 @@ def test_a_block_trafilatura_left_out_comes_back_in_its_place_once():
 def test_a_line_goes_only_when_every_block_matched_to_it_scores_low():
     blocks = blocks_from(["Share this story", "The story itself, told at length."])
     text = "Share this story\nThe story itself, told at length.\nA line no block matches."
-    held = np.array([True, True])
+    held = np.array([1.0, 1.0])
     merged = block_model.merge(text, blocks, np.array([0.1, 0.95]), held, add=0.8, remove=0.2)
     assert merged == "The story itself, told at length.\nA line no block matches."
     kept = block_model.merge(text, blocks, np.array([0.25, 0.95]), held, add=0.8, remove=0.2)
@@ -166,3 +166,14 @@ def test_trees_that_are_one_leaf_are_read_too():
     trees = block_model.Trees(model)
     raw = np.log(trees.predict(np.array([[1.0], [2.0]])) / (1 - trees.predict(np.array([[1.0], [2.0]]))))
     assert np.allclose(raw, [-0.5, 1.5])
+
+
+def test_a_block_whose_words_trafilatura_has_already_does_not_come_back():
+    """trafilatura sometimes gives a paragraph as pieces (an inline element's tail on a line of its
+    own); the paragraph's block is then not held whole, but putting it back would say it twice."""
+    blocks = blocks_from(["The kiln cools slowly overnight, lid shut.", "A reply nobody extracted."])
+    text = "overnight, lid shut.\nThe kiln cools slowly"  # its words, not in its order
+    _, held = block_model.probabilities(blocks, [text, ""])
+    assert held[0] == pytest.approx(0.99) and held[1] == 0.0
+    merged = block_model.merge(text, blocks, np.array([0.95, 0.95]), held, add=0.7, remove=0.1)
+    assert merged.count("kiln") == 1 and "A reply nobody extracted." in merged
