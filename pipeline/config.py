@@ -120,10 +120,10 @@ class ExtractConfig(Section):
         "Default: on; with extractor: resiliparse it has no say.",
     )
     block_model_add: float = Field(
-        0.8, ge=0, le=1, description="A block trafilatura left out comes back at this probability or more."
+        0.75, ge=0, le=1, description="A block trafilatura left out comes back at this probability or more."
     )
     block_model_remove: float = Field(
-        0.2, ge=0, le=1, description="A line of trafilatura's goes when its blocks all score under this."
+        0.3, ge=0, le=1, description="A line of trafilatura's goes when its blocks all score under this."
     )
     min_text_chars: int = Field(1, ge=0, description="Shorter extractions are dropped as empty_text.")
     max_html_bytes: int = Field(
