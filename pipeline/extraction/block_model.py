@@ -9,7 +9,8 @@ outputs hold (`block_features.py`).
 Then, in document order:
 
 - a block trafilatura left out comes back if the model is sure enough (`block_model_add`), placed
-  after the last line of trafilatura's text seen before it, once however often the page repeats it;
+  after the last line of trafilatura's text seen before it, once however often the page repeats it,
+  and not if 80 % or more of its words are in trafilatura's text already;
 - a line of trafilatura's text goes if every block it was matched to scores under
   `block_model_remove`; a line no block matches stays.
 
@@ -44,7 +45,8 @@ def model_text() -> str:
 
 @cache
 def model_version() -> str:
-    """A short hash of the shipped model, for the `extractor` column and the recipe's run key."""
+    """A short hash of the shipped model, for the `extractor` column (DVC reruns extract when the
+    file changes: the stage depends on pipeline/extraction)."""
     return hashlib.blake2b(model_text().encode(), digest_size=4).hexdigest()
 
 
