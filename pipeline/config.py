@@ -120,7 +120,7 @@ class ExtractConfig(Section):
         "Default: on; with extractor: resiliparse it has no say.",
     )
     block_model_add: float = Field(
-        0.75, ge=0, le=1, description="A block trafilatura left out comes back at this probability or more."
+        0.65, ge=0, le=1, description="A block trafilatura left out comes back at this probability or more."
     )
     block_model_remove: float = Field(
         0.3, ge=0, le=1, description="A line of trafilatura's goes when its blocks all score under this."

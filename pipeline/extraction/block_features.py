@@ -4,8 +4,10 @@ A row holds the block's own shape (words, link share, punctuation, digits, capit
 in the page, how often its text repeats, its tag), the marks of the elements around it
 (`blocks.MARKS`), how much of it trafilatura's and resiliparse's outputs on the same page hold,
 and the same few numbers for its neighbours, its siblings (blocks under the same parent and
-grandparent element) and the run of blocks either side — so a block is judged with its place in
-the page. Plain Python and numpy, no randomness: the same page gives the same rows.
+grandparent element), the run of blocks either side and the blocks styled like it (the same tag,
+depth and marks: the cards of a product grid, the posts of a thread, the links of a menu) — so a
+block is judged with its place in the page. Plain Python and numpy, no randomness: the same page
+gives the same rows.
 """
 
 from __future__ import annotations
@@ -157,6 +159,25 @@ def span_columns(base: np.ndarray, whole_columns: list[int]) -> np.ndarray:
     return np.hstack(out)
 
 
+def style_columns(blocks: list[Block], word_counts: np.ndarray) -> np.ndarray:
+    """Per block: how many blocks of the page look like it and their share of the page's words,
+    alike meaning the same tag, depth and marks, then the same tag and depth only. A grid of
+    product cards or a thread of posts repeats one style many times; so does a menu, which its
+    link share tells apart."""
+    total = max(float(word_counts.sum()), 1.0)
+    out = []
+    for styles in (
+        [(b.tag, b.depth, b.mask, b.near) for b in blocks],
+        [(b.tag, b.depth) for b in blocks],
+    ):
+        index: dict[tuple, int] = {}
+        group = np.array([index.setdefault(style, len(index)) for style in styles])
+        members = np.bincount(group)[group]
+        words_in = np.bincount(group, weights=word_counts)[group]
+        out.append(np.column_stack([np.log1p(members), words_in / total]))
+    return np.hstack(out)
+
+
 def block_features(blocks: list[Block], outputs: list[str]) -> np.ndarray:
     """The feature rows of a page's blocks, given the extractors' outputs on it (trafilatura's, then
     resiliparse's: the order the model was trained with)."""
@@ -179,5 +200,5 @@ def block_features(blocks: list[Block], outputs: list[str]) -> np.ndarray:
     )
     return np.hstack([
         base, mark_columns(blocks), *neighbours, sibling_columns(blocks, base, whole_columns),
-        span_columns(base, whole_columns), window, page,
+        span_columns(base, whole_columns), window, page, style_columns(blocks, np.expm1(base[:, 0])),
     ])  # fmt: skip

@@ -14,8 +14,8 @@ Then, in document order:
 - a line of trafilatura's text goes if every block it was matched to scores under
   `block_model_remove`; a line no block matches stays.
 
-Trained on the even-numbered pages of WCXB's development split (`python -m benchmarks.block_model
---train`); its numbers on the odd ones, kept aside, are in benchmarks/RESULTS.md.
+Trained on nine in ten pages of WCXB's development split (`python -m benchmarks.block_model
+--train`); its numbers on the tenth, kept aside, are in benchmarks/RESULTS.md.
 """
 
 from __future__ import annotations
@@ -128,8 +128,13 @@ def probabilities(
     has (under 1). `model`: the shipped one unless given (training scores others; anything with
     `predict(rows)`)."""
     rows = block_features(blocks, outputs)
-    held = np.where(rows[:, HELD_BY_TRAFILATURA] > 0, 1.0, np.minimum(rows[:, SHARE_IN_TRAFILATURA], 0.99))
-    return (model or trees()).predict(rows), held
+    return (model or trees()).predict(rows), shares(rows)
+
+
+def shares(rows: np.ndarray) -> np.ndarray:
+    """Per block (its feature row): 1.0 when trafilatura's text holds it whole, else the share of
+    its words that text has, at most 0.99."""
+    return np.where(rows[:, HELD_BY_TRAFILATURA] > 0, 1.0, np.minimum(rows[:, SHARE_IN_TRAFILATURA], 0.99))
 
 
 def refine(text: str, blocks: list[Block], resiliparse_text: str, options: dict[str, Any]) -> str:

@@ -59,7 +59,7 @@ NAME_MARKS: dict[str, tuple[str, ...]] = {
                 "markdown", "blog", "rich"),
     "product": ("product", "descr", "detail", "spec", "feature", "review", "price", "rating"),
     "forum": ("thread", "message", "topic", "forum", "answer", "question", "quote", "bbcode"),
-    "docs": ("doc", "api", "highlight", "code", "syntax", "sect"),
+    "docs": ("doc", "api", "highlight", "code", "syntax", "sect", "admonition"),
     "hidden": ("hidden", "hide", "sr-only", "screen-reader", "d-none", "visually"),
     "title": ("title", "headline", "heading"),
     "card": ("card", "item", "tile", "teaser", "list", "grid", "result"),

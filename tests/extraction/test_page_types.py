@@ -34,6 +34,30 @@ def test_the_recipe_keeps_the_main_content(name):
     assert not missing, f"{name}: lost {missing}\n---\n{text}"
 
 
+MISSES = [(name, fact) for name in sorted(SPEC) for fact in SPEC[name].get("misses", ())]
+
+
+@pytest.mark.parametrize(
+    ("name", "fact"),
+    [
+        pytest.param(
+            name,
+            fact,
+            marks=pytest.mark.xfail(
+                strict=True,
+                reason="main content the recipe loses today: the block model (trained on WCXB dev, "
+                "nine pages in ten) scores the docs page's closing note 0.2, under block_model_remove; "
+                "when it keeps it, move the fact to `keeps`",
+            ),
+        )
+        for name, fact in MISSES
+    ],
+)
+def test_known_misses(name, fact):
+    text, _ = extract(name, recipe_options())
+    assert fact in text
+
+
 @pytest.mark.parametrize("name", sorted(SPEC))
 def test_the_recipe_leaves_out_the_furniture(name):
     text, _ = extract(name, recipe_options())
