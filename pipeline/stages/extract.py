@@ -35,7 +35,7 @@ import pyarrow as pa
 from pipeline.config import Config, ExtractConfig
 from pipeline.engine import executor_for
 from pipeline.engine.guarded import Failure, Guard
-from pipeline.extraction import Outcome, extract_record, identity, process, where
+from pipeline.extraction import Outcome, extract_record, extractor_module, identity, process, where
 from pipeline.filters import before_extraction, build_filter
 from pipeline.filters.language import screen_of_chain
 from pipeline.progress import stage_progress
@@ -133,11 +133,15 @@ def run(cfg: Config, extractor: Extractor = extract_record) -> StageStats:
 def run_key(cfg: Config) -> dict:
     """What the extract stage's output depends on: its recipe sections and its input files, each by
     its size and content hash (see `pipeline.sources.listing`), so the key is the same in every
-    clone of the same data and changes when a file is added, removed or edited."""
+    clone of the same data and changes when a file is added, removed or edited. The extractor's
+    name carries its version and the block model's hash, so a resume after either changed starts
+    over instead of mixing shards of both."""
+    options = cfg.extract.model_dump()
     return {
         "stage": STAGE,
         "sources": [s.model_dump(mode="json") for s in cfg.sources],
         "extract": cfg.extract.recipe(),
+        "extractor": extractor_module(options["extractor"]).extractor_name(options),
         "url_rules": url_rule_specs(cfg),
         "language_screen": language_screen_spec(cfg),
         "inputs": list_inputs(cfg),

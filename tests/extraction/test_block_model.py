@@ -102,6 +102,18 @@ def test_the_model_is_the_shipped_file_and_names_itself():
     assert "block model" not in by_trafilatura.extractor_name(ExtractConfig(block_model=False).model_dump())
 
 
+def test_a_resumed_extract_stage_knows_which_model_wrote_its_shards(tmp_path, monkeypatch):
+    """The model file is not part of the recipe, so the stage's run key names it: a resume after the
+    file changed must start over, not mix shards of two models."""
+    from pipeline.stages import extract
+
+    cfg = make_config(tmp_path, ["x.warc.gz"])
+    key = extract.run_key(cfg)
+    assert block_model.model_version() in key["extractor"]
+    monkeypatch.setattr(block_model, "model_version", lambda: "0badf00d")
+    assert extract.run_key(cfg) != key
+
+
 def test_with_the_block_model_a_thread_keeps_its_posts_and_not_its_menu():
     on = ExtractConfig().model_dump()
     text, _ = by_trafilatura.extract_text(FORUM_REPLY, "https://kilns.example/t/1", on)
