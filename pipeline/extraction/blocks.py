@@ -146,11 +146,11 @@ def cut(root: etree._Element) -> list[Block]:
     block_mask = chars = link_chars = 0
     owner_tag, owner_depth = "body", 0
 
-    def add(text: str) -> None:  # text not empty
+    # Callers skip the calls that would do nothing: adding empty text, or only spaces with no block
+    # open (the spaces between block-level tags); flushing with no block open.
+    def add(text: str) -> None:
         nonlocal start, block_mask, chars, link_chars
         if start is None:
-            if text.isspace():
-                return
             depth = len(stack)
             parent = stack[owner_depth - 1][3] if 1 <= owner_depth <= depth else 0
             grandparent = stack[owner_depth - 2][3] if 2 <= owner_depth <= depth + 1 else 0
@@ -165,7 +165,7 @@ def cut(root: etree._Element) -> list[Block]:
 
     def flush() -> None:
         nonlocal start, parts, chars, link_chars
-        if start is not None and chars:
+        if chars:
             text = " ".join("".join(parts).split())
             if text:
                 tag, depth, mask, near, parent, grandparent = start
@@ -187,33 +187,36 @@ def cut(root: etree._Element) -> list[Block]:
                 continue
             own = element_mask(element)
             if tag in BOUNDARIES:
-                flush()
+                if start is not None:
+                    flush()
                 owner_tag, owner_depth = tag, len(stack)
             serial += 1
             top_mask |= own
             top_own = own
             stack.append((tag, top_mask, own, serial))
-            if text := element.text:
+            if (text := element.text) and (start is not None or not text.isspace()):
                 add(text)
             continue
         if not isinstance(tag, str):  # a comment or processing instruction: only its tail is text
-            if hidden is None and (text := element.tail):
+            if hidden is None and (text := element.tail) and (start is not None or not text.isspace()):
                 add(text)
             continue
         if hidden is not None:
             if element is hidden:
                 hidden = None
-                if text := element.tail:
+                if (text := element.tail) and (start is not None or not text.isspace()):
                     add(text)
             continue
         stack.pop()
         top_mask, top_own = (stack[-1][1], stack[-1][2]) if stack else (0, 0)
         if tag in BOUNDARIES:
-            flush()
+            if start is not None:
+                flush()
             owner_tag, owner_depth = (stack[-1][0], len(stack)) if stack else ("body", 0)
-        if stack and (text := element.tail):
+        if stack and (text := element.tail) and (start is not None or not text.isspace()):
             add(text)
-    flush()
+    if start is not None:
+        flush()
     return blocks
 
 
