@@ -20,7 +20,10 @@ Trained on nine in ten pages of WCXB's development split (`python -m benchmarks.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
+import itertools
+from collections.abc import Iterable
 from functools import cache
 from importlib.resources import files
 from typing import Any
@@ -165,13 +168,14 @@ def merge(
     line_score = [-1.0] * len(lines)  # -1: no block matched the line
     added: dict[int, list[str]] = {}  # line index -> blocks to put after it (-1: before the first)
     seen = set(keys)
+    index = LineIndex(keys)
     cursor = -1  # the line of trafilatura's text the last block it holds was found in
     for block, score, share in zip(blocks, scores, held, strict=True):
         key = " ".join(words(block.text))
         if not key:
             continue
         if share == 1.0:
-            matched = where.get(key) or lines_holding(key, keys)
+            matched = where.get(key) or index.holding(key)
             for i in matched:
                 line_score[i] = max(line_score[i], score)
             cursor = next((i for i in matched if i >= cursor), cursor)
@@ -193,3 +197,46 @@ def lines_holding(key: str, keys: list[str]) -> list[int]:
         i for i, line in enumerate(keys)
         if line and (key in line or line in key) and len(key) >= min(len(line), 20) / 2
     ]  # fmt: skip
+
+
+class LineIndex:
+    """`lines_holding` for many blocks of one page, without testing every line for each: a line can
+    hold the block only if it is at least as long (found with `find` over the lines joined), and be
+    held by it only if it is shorter (only those lines are tested)."""
+
+    def __init__(self, keys: list[str]) -> None:
+        self.keys = keys
+        self.by_length = sorted((len(key), i) for i, key in enumerate(keys) if key)
+        # A block of under 10 characters can only be held by a line of under 20 (`lines_holding`'s
+        # length rule): those are searched apart from the rest, where a short word is everywhere.
+        self.all = Joined(keys, range(len(keys)))
+        self.short = Joined(keys, [i for length, i in self.by_length if length < 20])
+
+    def holding(self, key: str) -> list[int]:
+        if not key:
+            return []
+        found = (self.short if len(key) < 10 else self.all).holding(key)
+        shorter = bisect.bisect_left(self.by_length, (len(key), -1))
+        found.update(i for _, i in self.by_length[:shorter] if self.keys[i] in key)
+        return sorted(found)
+
+
+class Joined:
+    """Some of a page's lines joined by newlines (a key is words joined by spaces: never a newline)."""
+
+    def __init__(self, keys: list[str], lines: Iterable[int]) -> None:
+        self.lines = sorted(lines)
+        self.lengths = [len(keys[i]) for i in self.lines]
+        self.text = "\n".join(keys[i] for i in self.lines)
+        self.starts = list(itertools.accumulate((n + 1 for n in self.lengths[:-1]), initial=0))
+
+    def holding(self, key: str) -> set[int]:
+        """The lines that hold `key` and are short enough for it (`lines_holding`'s length rule)."""
+        found = set()
+        at = self.text.find(key)
+        while at >= 0:
+            j = bisect.bisect_right(self.starts, at) - 1
+            if len(key) >= min(self.lengths[j], 20) / 2:
+                found.add(self.lines[j])
+            at = self.text.find(key, self.starts[j] + self.lengths[j] + 1)  # on from the next line
+        return found

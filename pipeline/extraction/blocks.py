@@ -91,122 +91,136 @@ class Block:
 
 
 @lru_cache(maxsize=1 << 16)
-def name_mask(value: str) -> int:
+def word_mask(token: str) -> int:
     mask = 0
-    for word in NAME_WORDS.findall(value.lower()):
+    for word in NAME_WORDS.findall(token.lower()):
         mask |= WORD_BIT[word]
     return mask
 
 
+def name_mask(value: str) -> int:
+    """The marks of the words in a class/id string. No mark word holds a space, so a match never
+    spans two space-separated names: each name is looked up on its own (sites reuse the same few
+    names on every element, the whole string less often)."""
+    mask = 0
+    for token in value.split():
+        mask |= word_mask(token)
+    return mask
+
+
+TAG_MASK = {tag: BIT.get(TAG_ALIASES.get(tag, tag), 0) for tag in {*TAG_MARKS, *TAG_ALIASES}}
+HIDDEN = BIT["hidden"]
+
+
 def element_mask(element: etree._Element) -> int:
-    tag = TAG_ALIASES.get(element.tag, element.tag)
-    mask = BIT.get(tag, 0) if tag in TAG_MARKS else 0
-    attrs = element.attrib
-    names = f"{attrs.get('class', '')} {attrs.get('id', '')}"
+    """The marks of one element: its tag's and those of its class, id, role and hiding attributes."""
+    mask = TAG_MASK.get(element.tag, 0)
+    get = element.get  # not element.attrib: that builds a proxy object per element
+    names = f"{get('class') or ''} {get('id') or ''}"
     if not names.isspace():
         mask |= name_mask(names)
     if (
-        "hidden" in attrs
-        or attrs.get("aria-hidden") == "true"
-        or "display:none" in attrs.get("style", "").replace(" ", "")
+        get("hidden") is not None
+        or get("aria-hidden") == "true"
+        or "display:none" in (get("style") or "").replace(" ", "")
     ):
-        mask |= BIT["hidden"]
-    if (role := ROLE_MARKS.get(attrs.get("role", ""))) is not None:
+        mask |= HIDDEN
+    if (role := ROLE_MARKS.get(get("role") or "")) is not None:
         mask |= BIT[role]
     return mask
 
 
-class _Cutter:
-    """Walks a tree once, cutting its text into blocks at block-level boundaries."""
+def cut(root: etree._Element) -> list[Block]:
+    """Walks a tree once, cutting its text into blocks at block-level boundaries.
 
-    def __init__(self) -> None:
-        self.blocks: list[Block] = []
-        # element, mask, own mask, serial number (in document order: never reused, unlike id())
-        self.stack: list[tuple[etree._Element, int, int, int]] = []
-        self.serial = 0
-        self.parts: list[str] = []
-        self.start: tuple[str, int, int, int, int, int] | None = (
-            None  # tag, depth, mask, near, parent, grandparent
-        )
-        self.mask = self.chars = self.link_chars = 0
-        self.owner: tuple[str, int] = ("body", 0)
+    One function with its state in local variables: it runs for every element of every page, and
+    attribute lookups on an object cost more than the work itself."""
+    blocks: list[Block] = []
+    # Per open element: tag, marks of it and all around it, its own marks, serial number (in
+    # document order: never reused, unlike id()).
+    stack: list[tuple[str, int, int, int]] = []
+    top_mask = top_own = 0  # those of the innermost open element (0 outside all)
+    serial = 0
+    parts: list[str] = []
+    start: tuple[str, int, int, int, int, int] | None = None  # tag, depth, mask, near, parent, grandparent
+    block_mask = chars = link_chars = 0
+    owner_tag, owner_depth = "body", 0
 
-    def add(self, text: str | None) -> None:
-        if not text:
-            return
-        mask = self.stack[-1][1] if self.stack else 0
-        if self.start is None:
-            if text.isspace():
-                return
-            tag, depth = self.owner
-            parent = self.stack[depth - 1][3] if 1 <= depth <= len(self.stack) else 0
-            grandparent = self.stack[depth - 2][3] if 2 <= depth <= len(self.stack) + 1 else 0
-            near = self.stack[-1][2] if self.stack else 0
-            self.start = (tag, len(self.stack), mask, near, parent, grandparent)
-            self.mask = 0
-        self.parts.append(text)
+    # Callers skip the calls that would do nothing: adding empty text, or only spaces with no block
+    # open (the spaces between block-level tags); flushing with no block open.
+    def add(text: str) -> None:
+        nonlocal start, block_mask, chars, link_chars
+        if start is None:
+            depth = len(stack)
+            parent = stack[owner_depth - 1][3] if 1 <= owner_depth <= depth else 0
+            grandparent = stack[owner_depth - 2][3] if 2 <= owner_depth <= depth + 1 else 0
+            start = (owner_tag, depth, top_mask, top_own, parent, grandparent)
+            block_mask = 0
+        parts.append(text)
         n = len(text.strip())
-        self.chars += n
-        if mask & LINK:
-            self.link_chars += n
-        self.mask |= mask
+        chars += n
+        if top_mask & LINK:
+            link_chars += n
+        block_mask |= top_mask
 
-    def flush(self) -> None:
-        if self.start is not None and self.chars:
-            text = " ".join("".join(self.parts).split())
+    def flush() -> None:
+        nonlocal start, parts, chars, link_chars
+        if chars:
+            text = " ".join("".join(parts).split())
             if text:
-                tag, depth, mask, near, parent, grandparent = self.start
-                self.blocks.append(
-                    Block(
-                        text,
-                        tag,
-                        depth,
-                        mask | self.mask,
-                        near,
-                        self.chars,
-                        self.link_chars,
-                        parent,
-                        grandparent,
-                    )
+                tag, depth, mask, near, parent, grandparent = start
+                blocks.append(
+                    Block(text, tag, depth, mask | block_mask, near, chars, link_chars, parent, grandparent)
                 )
-        self.parts, self.start, self.chars, self.link_chars = [], None, 0, 0
+        parts, start, chars, link_chars = [], None, 0, 0
 
-    def walk(self, root: etree._Element) -> list[Block]:
-        hidden = 0  # depth inside an element that never shows
-        for event, element in etree.iterwalk(root, events=("start", "end")):
-            tag = element.tag
-            if not isinstance(tag, str):  # a comment or processing instruction: only its tail is text
-                if event == "end" and not hidden:
-                    self.add(element.tail)
+    walker = etree.iterwalk(root, events=("start", "end"))
+    hidden = None  # the element that never shows whose end is awaited (its subtree is skipped)
+    for event, element in walker:
+        tag = element.tag
+        if event == "start":
+            if hidden is not None or not isinstance(tag, str):
                 continue
-            if event == "start":
-                if hidden or tag in NEVER_SHOWN:
-                    hidden += 1
-                    continue
-                own = element_mask(element)
-                if tag in BOUNDARIES:
-                    self.flush()
-                    self.owner = (tag, len(self.stack))
-                self.serial += 1
-                self.stack.append((element, (self.stack[-1][1] if self.stack else 0) | own, own, self.serial))
-                self.add(element.text)
+            if tag in NEVER_SHOWN:
+                hidden = element
+                walker.skip_subtree()
                 continue
-            if hidden:
-                hidden -= 1
-                if not hidden:
-                    self.add(element.tail)
-                continue
-            self.stack.pop()
+            own = element_mask(element)
             if tag in BOUNDARIES:
-                self.flush()
-                self.owner = (self.stack[-1][0].tag, len(self.stack)) if self.stack else ("body", 0)
-            if self.stack:
-                self.add(element.tail)
-        self.flush()
-        return self.blocks
+                if start is not None:
+                    flush()
+                owner_tag, owner_depth = tag, len(stack)
+            serial += 1
+            top_mask |= own
+            top_own = own
+            stack.append((tag, top_mask, own, serial))
+            if (text := element.text) and (start is not None or not text.isspace()):
+                add(text)
+            continue
+        if not isinstance(tag, str):  # a comment or processing instruction: only its tail is text
+            if hidden is None and (text := element.tail) and (start is not None or not text.isspace()):
+                add(text)
+            continue
+        if hidden is not None:
+            if element is hidden:
+                hidden = None
+                if (text := element.tail) and (start is not None or not text.isspace()):
+                    add(text)
+            continue
+        stack.pop()
+        top_mask, top_own = (stack[-1][1], stack[-1][2]) if stack else (0, 0)
+        if tag in BOUNDARIES:
+            if start is not None:
+                flush()
+            owner_tag, owner_depth = (stack[-1][0], len(stack)) if stack else ("body", 0)
+        if stack and (text := element.tail) and (start is not None or not text.isspace()):
+            add(text)
+    if start is not None:
+        flush()
+    return blocks
 
 
 def page_blocks(tree: etree._Element) -> list[Block]:
     """The blocks of a parsed page (trafilatura's `load_html` tree), in document order."""
     body = tree.find("body")
-    return _Cutter().walk(body if body is not None else tree)
+    return cut(body if body is not None else tree)

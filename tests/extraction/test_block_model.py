@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pydantic import ValidationError
 from trafilatura.utils import load_html
 
 from pipeline.config import ExtractConfig
-from pipeline.extraction import block_model, by_trafilatura
+from pipeline.extraction import block_model, blocks, by_trafilatura
 from pipeline.extraction.block_features import block_features
 from pipeline.extraction.blocks import BIT, page_blocks
 from tests.conftest import REPO, make_config
@@ -189,3 +191,54 @@ def test_a_block_whose_words_trafilatura_has_already_does_not_come_back():
     assert held[0] == pytest.approx(0.99) and held[1] == 0.0
     merged = block_model.merge(text, blocks, np.array([0.95, 0.95]), held, add=0.7, remove=0.1)
     assert merged.count("kiln") == 1 and "A reply nobody extracted." in merged
+
+
+LINE_WORDS = st.sampled_from(["a", "an", "share", "the kiln", "kiln shelf", "cracked", "cools", "x"])
+LINES = st.lists(st.lists(LINE_WORDS, max_size=6).map(" ".join), max_size=12)
+
+
+@settings(max_examples=300, deadline=None)
+@given(keys=LINES, key=st.lists(LINE_WORDS, max_size=8).map(" ".join))
+def test_the_line_index_finds_the_lines_a_scan_of_every_line_finds(keys, key):
+    """merge looks lines up in an index rather than testing every line for every block; it must
+    give the lines `lines_holding` gives, in order, for short keys and long, held and holding."""
+    assert block_model.LineIndex(keys).holding(key) == block_model.lines_holding(key, keys)
+
+
+def test_merge_matches_a_block_to_the_lines_that_hold_it_or_that_it_holds():
+    blocks = blocks_from(["Kiln shelf", "Cracks across a shelf are thermal shock, nearly always."])
+    text = "Cracks across a shelf are thermal shock, nearly always. Let it cool.\nKiln shelf care\nshock"
+    held = np.array([1.0, 1.0])
+    merged = block_model.merge(text, blocks, np.array([0.9, 0.1]), held, add=0.8, remove=0.2)
+    assert merged == "Kiln shelf care"  # the first line holds the low block; "shock" is held by it
+
+
+def whole_string_marks(value: str) -> int:
+    """The class/id marks as one regex pass over the whole string finds them (the rule name_mask keeps)."""
+    mask = 0
+    for word in blocks.NAME_WORDS.findall(value.lower()):
+        mask |= blocks.WORD_BIT[word]
+    return mask
+
+
+NAME_PARTS = st.sampled_from(
+    ["side", "sidebar", "post", "posted", "-", "_", "bar", "nav", "x", "Menu", "ads"]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(names=st.lists(st.lists(NAME_PARTS, max_size=4).map("".join), max_size=5).map(" ".join))
+def test_class_names_are_marked_as_one_pass_over_the_whole_string_marks_them(names):
+    """Names are looked up one at a time (cached); the longest word wins inside a name ("posted"
+    is meta, not content) just as it does in one pass over the whole string."""
+    assert blocks.name_mask(names) == whole_string_marks(names)
+    assert blocks.name_mask("entry-posted") == blocks.BIT["content"] | blocks.BIT["meta"]
+
+
+def test_text_after_a_script_stays_in_its_block_and_nothing_inside_the_script_shows():
+    page = (
+        "<html><body><p>Before the script <script>var a = '<b>bold</b>';</script>and after it.</p>"
+        "<div><style>p {}</style><template><p>Never shown.</p></template>Tail text.</div></body></html>"
+    )
+    texts = [b.text for b in blocks_of(page)]
+    assert texts == ["Before the script and after it.", "Tail text."]
