@@ -84,13 +84,12 @@ def char_counts(texts: list[str]) -> np.ndarray:
     return np.add.reduceat(columns.astype(np.int64), starts, axis=0)
 
 
-def output_columns(tokens: list[list[str]], output: str) -> np.ndarray:
-    """Per block: the share of its words that `output` has, and whether `output` holds it whole."""
-    output_tokens = words(output)
+def output_columns(tokens: list[list[str]], output_tokens: list[str]) -> np.ndarray:
+    """Per block: the share of its words that the output has, and whether it holds the block whole."""
     vocabulary, whole = set(output_tokens), joined(output_tokens)
     rows = []
     for block_tokens in tokens:
-        share = sum(token in vocabulary for token in block_tokens) / max(len(block_tokens), 1)
+        share = sum(map(vocabulary.__contains__, block_tokens)) / max(len(block_tokens), 1)
         rows.append((share, float(share == 1.0 and joined(block_tokens) in whole)))
     return np.array(rows, dtype=np.float64).reshape(-1, 2)
 
@@ -178,13 +177,18 @@ def style_columns(blocks: list[Block], word_counts: np.ndarray) -> np.ndarray:
     return np.hstack(out)
 
 
-def block_features(blocks: list[Block], outputs: list[str]) -> np.ndarray:
+def block_features(
+    blocks: list[Block], outputs: list[str], tokens: list[list[str]] | None = None
+) -> np.ndarray:
     """The feature rows of a page's blocks, given the extractors' outputs on it (trafilatura's, then
-    resiliparse's: the order the model was trained with)."""
+    resiliparse's: the order the model was trained with). `tokens`: each block's `words`, when the
+    caller has them already."""
     n = len(blocks)
-    tokens = [words(block.text) for block in blocks]
+    if tokens is None:
+        tokens = [words(block.text) for block in blocks]
     own = own_columns(blocks, tokens)
-    shares = [output_columns(tokens, output) for output in outputs]
+    output_tokens = [words(output) for output in outputs]
+    shares = [output_columns(tokens, each) for each in output_tokens]
     base = np.hstack([own, *shares])
     share_columns = [OWN + 2 * j for j in range(len(outputs))]
     whole_columns = [c + 1 for c in share_columns]
@@ -196,7 +200,7 @@ def block_features(blocks: list[Block], outputs: list[str]) -> np.ndarray:
     window = (summed[high] - summed[low]) / (high - low)[:, None]
     page_words = max(float(np.expm1(base[:, 0]).sum()), 1.0)
     page = np.tile(
-        [math.log1p(n), math.log1p(page_words), *(len(words(o)) / page_words for o in outputs)], (n, 1)
+        [math.log1p(n), math.log1p(page_words), *(len(each) / page_words for each in output_tokens)], (n, 1)
     )
     return np.hstack([
         base, mark_columns(blocks), *neighbours, sibling_columns(blocks, base, whole_columns),

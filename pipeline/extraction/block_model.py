@@ -144,8 +144,11 @@ def refine(text: str, blocks: list[Block], resiliparse_text: str, options: dict[
     """trafilatura's `text` with the blocks the model adds and without the lines it removes."""
     if not blocks:
         return text
-    scores, held = probabilities(blocks, [text, resiliparse_text])
-    return merge(text, blocks, scores, held, options["block_model_add"], options["block_model_remove"])
+    tokens = [words(block.text) for block in blocks]  # once, for the features and for the merge
+    rows = block_features(blocks, [text, resiliparse_text], tokens)
+    keys = [" ".join(each) for each in tokens]
+    add, remove = options["block_model_add"], options["block_model_remove"]
+    return merge(text, blocks, trees().predict(rows), shares(rows), add, remove, block_keys=keys)
 
 
 def merge(
@@ -156,10 +159,14 @@ def merge(
     add: float,
     remove: float,
     max_share: float = MAX_SHARE_TO_ADD,
+    block_keys: list[str] | None = None,
 ) -> str:
     """trafilatura's `text` with the blocks scoring `add` or more that it does not hold put back
     (those of whose words it has at most `max_share`), and without its lines whose matched blocks
-    all score under `remove`."""
+    all score under `remove`. `block_keys`: each block's words joined by spaces, when the caller
+    has them already."""
+    if block_keys is None:
+        block_keys = [" ".join(words(block.text)) for block in blocks]
     lines = text.split("\n")
     keys = [" ".join(words(line)) for line in lines]
     where: dict[str, list[int]] = {}
@@ -170,8 +177,7 @@ def merge(
     seen = set(keys)
     index = LineIndex(keys)
     cursor = -1  # the line of trafilatura's text the last block it holds was found in
-    for block, score, share in zip(blocks, scores, held, strict=True):
-        key = " ".join(words(block.text))
+    for block, key, score, share in zip(blocks, block_keys, scores, held, strict=True):
         if not key:
             continue
         if share == 1.0:
