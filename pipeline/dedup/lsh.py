@@ -28,6 +28,11 @@ CANDIDATE_RECALL = 0.99
 VERIFY_Z = 1.645
 # Dissimilar groups one bucket can hold apart; more are rare (a bucket is a 6+ value match).
 MAX_LEADERS = 16
+# Up to this many nodes plus edges, the steps that run in the main process (components, estimated
+# Jaccard of kept pairs) run in plain Python and numpy: numba's first call in a process (loading
+# its cached kernels; its BLAS check imports scipy.linalg) costs ~0.7 CPU s, more than a small
+# run's whole clustering. The results are the same either way (a test holds them equal).
+SMALL_GRAPH = 20_000
 
 
 @cache
@@ -187,7 +192,11 @@ def _equal_share(signatures: np.ndarray, edges: np.ndarray) -> np.ndarray:
 
 def estimated_jaccard(signatures: np.ndarray, edges: np.ndarray) -> np.ndarray:
     """The share of equal signature values of each edge's two documents."""
-    return _equal_share(signatures, np.ascontiguousarray(edges, dtype=np.int64).reshape(-1, 2))
+    edges = np.ascontiguousarray(edges, dtype=np.int64).reshape(-1, 2)
+    if len(edges) <= SMALL_GRAPH:
+        same = np.count_nonzero(signatures[edges[:, 0]] == signatures[edges[:, 1]], axis=1)
+        return same / signatures.shape[1]
+    return _equal_share(signatures, edges)
 
 
 @numba.njit(cache=True, nogil=True)
@@ -210,6 +219,28 @@ def _union_find(n: int, edges: np.ndarray) -> np.ndarray:
     return parent
 
 
+def _union_find_small(n: int, edges: np.ndarray) -> np.ndarray:
+    """`_union_find` in plain Python, for small graphs (`SMALL_GRAPH`)."""
+    parent = list(range(n))
+    for u, v in edges.tolist():
+        while parent[u] != u:
+            parent[u] = parent[parent[u]]
+            u = parent[u]
+        while parent[v] != v:
+            parent[v] = parent[parent[v]]
+            v = parent[v]
+        if u < v:
+            parent[v] = u
+        elif v < u:
+            parent[u] = v
+    for i in range(n):
+        parent[i] = parent[parent[i]]
+    return np.array(parent, dtype=np.int64)
+
+
 def components(n: int, edges: np.ndarray) -> np.ndarray:
     """Label each node with the smallest node index of its connected component."""
-    return _union_find(n, np.ascontiguousarray(edges, dtype=np.int64).reshape(-1, 2))
+    edges = np.ascontiguousarray(edges, dtype=np.int64).reshape(-1, 2)
+    if n + len(edges) <= SMALL_GRAPH:
+        return _union_find_small(n, edges)
+    return _union_find(n, edges)

@@ -47,3 +47,19 @@ def test_ineligible_documents_are_never_candidates():
 def test_components_link_chains_to_their_smallest_member():
     labels = components(6, np.array([[0, 3], [3, 5], [1, 4]]))
     assert labels.tolist() == [0, 1, 2, 0, 1, 0]
+
+
+def test_small_graphs_in_plain_python_give_what_the_compiled_kernels_give():
+    """Small runs skip numba in the main process (`SMALL_GRAPH`): the same labels and estimates."""
+    from pipeline.dedup import lsh
+
+    rng = np.random.default_rng(7)
+    for n, m in ((1, 0), (50, 10), (400, 600), (3000, 2500)):
+        edges = rng.integers(0, n, size=(m, 2)).astype(np.int64)
+        assert n + m <= lsh.SMALL_GRAPH
+        assert np.array_equal(components(n, edges), lsh._union_find(n, edges))
+        sigs = random_signatures(n)
+        sigs[rng.integers(0, n, size=n // 2), :64] = sigs[0, :64]  # some pairs share half their values
+        assert np.array_equal(lsh.estimated_jaccard(sigs, edges), lsh._equal_share(sigs, edges))
+    labels = components(6, np.array([[4, 5], [1, 3], [3, 4]]))
+    assert labels.tolist() == [0, 1, 2, 1, 1, 1] and labels.dtype == np.int64
