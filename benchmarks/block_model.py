@@ -1,8 +1,8 @@
 """Train the block model (`extract.block_model`) on WCXB dev, choose its thresholds, and score it.
 
 WCXB dev (`../shared/evaldata/extraction/wcxb-dev`, read, never copied) is split by page number:
-pages whose number ends in 9 (150) are kept aside for the final check and used for nothing else;
-the other nine in ten (1,345) train the model and choose its thresholds. Each page is cut into
+pages whose number ends in 9 (146 with a gold text) are kept aside for the final check and used for
+nothing else; the other 1,349 train the model and choose its thresholds. Each page is cut into
 blocks (`pipeline/extraction/blocks.py`) and each block labelled: main text when its words occur in
 the page's gold text in order (a block of 5 words or more anywhere in the gold, a shorter one only
 right after where the block before it matched, so that "Home" or "Share" is not main text because
