@@ -219,28 +219,9 @@ def _union_find(n: int, edges: np.ndarray) -> np.ndarray:
     return parent
 
 
-def _union_find_small(n: int, edges: np.ndarray) -> np.ndarray:
-    """`_union_find` in plain Python, for small graphs (`SMALL_GRAPH`)."""
-    parent = list(range(n))
-    for u, v in edges.tolist():
-        while parent[u] != u:
-            parent[u] = parent[parent[u]]
-            u = parent[u]
-        while parent[v] != v:
-            parent[v] = parent[parent[v]]
-            v = parent[v]
-        if u < v:
-            parent[v] = u
-        elif v < u:
-            parent[u] = v
-    for i in range(n):
-        parent[i] = parent[parent[i]]
-    return np.array(parent, dtype=np.int64)
-
-
 def components(n: int, edges: np.ndarray) -> np.ndarray:
     """Label each node with the smallest node index of its connected component."""
     edges = np.ascontiguousarray(edges, dtype=np.int64).reshape(-1, 2)
     if n + len(edges) <= SMALL_GRAPH:
-        return _union_find_small(n, edges)
+        return _union_find.py_func(n, edges)  # the same code, run by Python: no numba start-up
     return _union_find(n, edges)

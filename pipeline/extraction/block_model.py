@@ -124,13 +124,13 @@ def trees() -> Trees:
 
 
 def probabilities(
-    blocks: list[Block], outputs: list[str], model: Any = None
+    blocks: list[Block], outputs: list[str], model: Any = None, tokens: list[list[str]] | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
     """Per block: the model's probability that it is main text, and how much of it the first output
     (trafilatura's) has: 1.0 when it holds the block whole, else the share of the block's words it
     has (under 1). `model`: the shipped one unless given (training scores others; anything with
-    `predict(rows)`)."""
-    rows = block_features(blocks, outputs)
+    `predict(rows)`); `tokens`: each block's `words`, when the caller has them."""
+    rows = block_features(blocks, outputs, tokens)
     return (model or trees()).predict(rows), shares(rows)
 
 
@@ -145,10 +145,10 @@ def refine(text: str, blocks: list[Block], resiliparse_text: str, options: dict[
     if not blocks:
         return text
     tokens = [words(block.text) for block in blocks]  # once, for the features and for the merge
-    rows = block_features(blocks, [text, resiliparse_text], tokens)
+    scores, held = probabilities(blocks, [text, resiliparse_text], tokens=tokens)
     keys = [" ".join(each) for each in tokens]
     add, remove = options["block_model_add"], options["block_model_remove"]
-    return merge(text, blocks, trees().predict(rows), shares(rows), add, remove, block_keys=keys)
+    return merge(text, blocks, scores, held, add, remove, block_keys=keys)
 
 
 def merge(
