@@ -5,15 +5,16 @@ change between its versions, is not."""
 
 from __future__ import annotations
 
-import numba
 import numpy as np
+
+from pipeline.jit import njit
 
 SEED = 0x5EED_11E5  # mixed into every hash: fixed, so any worker on any node hashes alike
 FNV64_OFFSET = np.uint64(0xCBF29CE484222325)  # 64-bit FNV-1a (Fowler, Noll, Vo)
 FNV64_PRIME = np.uint64(0x100000001B3)
 
 
-@numba.njit(cache=True, nogil=True, inline="always")
+@njit(cache=True, nogil=True, inline="always")
 def _mix(h: np.uint64) -> np.uint64:
     """splitmix64's finalizer: spreads FNV's low bits, which decide the partition."""
     h ^= h >> np.uint64(30)
@@ -23,7 +24,7 @@ def _mix(h: np.uint64) -> np.uint64:
     return h ^ (h >> np.uint64(31))
 
 
-@numba.njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True)
 def _hashes(data: np.ndarray, offsets: np.ndarray, seed: np.uint64) -> np.ndarray:
     out = np.empty(offsets.shape[0] - 1, dtype=np.uint64)
     for i in range(out.shape[0]):
@@ -39,7 +40,7 @@ def string_hashes(data: np.ndarray, offsets: np.ndarray, seed: int = SEED) -> np
     return _hashes(data, offsets, np.uint64(seed))
 
 
-@numba.njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True)
 def combine(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """One hash of each pair (a[i], b[i])."""
     out = np.empty(a.shape[0], dtype=np.uint64)

@@ -31,8 +31,8 @@ import polars as pl
 import pyarrow.parquet as pq
 
 from pipeline.config import LinesConfig
+from pipeline.dedup.folding import arrow_buffers, normalized
 from pipeline.dedup.hashing import SEED, combine, string_hashes
-from pipeline.dedup.minhash import arrow_buffers, normalized
 from pipeline.engine import Executor
 
 REASON = "repeated_lines"  # the ledger's reason for an edited document

@@ -10,11 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache
 
-import numba
 import numpy as np
 import polars as pl
 
 from pipeline.config import DedupConfig
+from pipeline.jit import kernels_started, njit
 
 
 def collision_probability(similarity: np.ndarray, bands: int, rows: int) -> np.ndarray:
@@ -28,11 +28,16 @@ CANDIDATE_RECALL = 0.99
 VERIFY_Z = 1.645
 # Dissimilar groups one bucket can hold apart; more are rare (a bucket is a 6+ value match).
 MAX_LEADERS = 16
-# Up to this many nodes plus edges, the steps that run in the main process (components, estimated
-# Jaccard of kept pairs) run in plain Python and numpy: numba's first call in a process (loading
-# its cached kernels; its BLAS check imports scipy.linalg) costs ~0.7 CPU s, more than a small
-# run's whole clustering. The results are the same either way (a test holds them equal).
+# Up to this many nodes plus edges (documents of a band), a process that has not started numba
+# runs the clustering steps (buckets, components, estimated Jaccard of kept pairs) in plain Python
+# and numpy: numba's first call in a process (loading its cached kernels; its BLAS check imports
+# scipy.linalg) costs ~0.7 CPU s, more than a small run's whole clustering. The results are the
+# same either way (tests/dedup/test_lsh.py holds them equal).
 SMALL_GRAPH = 20_000
+
+
+def small(size: int) -> bool:
+    return size <= SMALL_GRAPH and not kernels_started()
 
 
 @cache
@@ -128,19 +133,43 @@ def band_edges(unit: BandUnit, signatures: np.ndarray) -> np.ndarray:
     """
     key = band_key(signatures, unit.band, unit.rows)
     buckets = pl.DataFrame({"key": key[unit.docs], "doc": unit.docs}).sort("key", "doc")
+    keys, docs = buckets["key"].to_numpy(), buckets["doc"].to_numpy()
+    cutoff = -1.0 if unit.cutoff is None else unit.cutoff
+    if small(len(unit.docs)):
+        return buckets_linked(keys, docs, signatures, cutoff, MAX_LEADERS)
     found = np.empty((len(unit.docs), 2), dtype=np.int64)  # at most one edge per document
-    count = link_buckets(
-        buckets["key"].to_numpy(),
-        buckets["doc"].to_numpy(),
-        signatures,
-        -1.0 if unit.cutoff is None else unit.cutoff,
-        MAX_LEADERS,
-        found,
-    )
+    count = link_buckets(keys, docs, signatures, cutoff, MAX_LEADERS, found)
     return found[:count].copy()
 
 
-@numba.njit(cache=True, nogil=True)
+def buckets_linked(
+    keys: np.ndarray, docs: np.ndarray, signatures: np.ndarray, cutoff: float, max_leaders: int
+) -> np.ndarray:
+    """`link_buckets`'s edges, in its order, by Python over the buckets of two or more documents."""
+    starts = np.flatnonzero(np.concatenate([[True], keys[1:] != keys[:-1]]))
+    ends = np.append(starts[1:], len(keys))
+    shared = ends - starts > 1
+    edges: list[tuple[int, int]] = []
+    width = signatures.shape[1]
+    for start, end in zip(starts[shared].tolist(), ends[shared].tolist(), strict=True):
+        leaders: list[int] = []
+        for doc in docs[start:end].tolist():
+            leader = next(
+                (
+                    leader
+                    for leader in leaders
+                    if cutoff < 0 or np.count_nonzero(signatures[leader] == signatures[doc]) / width >= cutoff
+                ),
+                None,
+            )
+            if leader is not None:
+                edges.append((leader, doc))
+            elif len(leaders) < max_leaders:
+                leaders.append(doc)
+    return np.array(edges, dtype=np.int64).reshape(-1, 2)
+
+
+@njit(cache=True, nogil=True)
 def link_buckets(
     keys: np.ndarray,
     docs: np.ndarray,
@@ -174,7 +203,7 @@ def link_buckets(
     return count
 
 
-@numba.njit(cache=True, nogil=True, inline="always")
+@njit(cache=True, nogil=True, inline="always")
 def _equal_share_of(u: np.ndarray, v: np.ndarray) -> float:
     same = 0
     for k in range(u.shape[0]):
@@ -182,7 +211,7 @@ def _equal_share_of(u: np.ndarray, v: np.ndarray) -> float:
     return same / u.shape[0]
 
 
-@numba.njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True)
 def _equal_share(signatures: np.ndarray, edges: np.ndarray) -> np.ndarray:
     out = np.empty(edges.shape[0])
     for e in range(edges.shape[0]):
@@ -193,13 +222,17 @@ def _equal_share(signatures: np.ndarray, edges: np.ndarray) -> np.ndarray:
 def estimated_jaccard(signatures: np.ndarray, edges: np.ndarray) -> np.ndarray:
     """The share of equal signature values of each edge's two documents."""
     edges = np.ascontiguousarray(edges, dtype=np.int64).reshape(-1, 2)
-    if len(edges) <= SMALL_GRAPH:
-        same = np.count_nonzero(signatures[edges[:, 0]] == signatures[edges[:, 1]], axis=1)
-        return same / signatures.shape[1]
+    if small(len(edges)):
+        return equal_shares_by_numpy(signatures, edges)
     return _equal_share(signatures, edges)
 
 
-@numba.njit(cache=True, nogil=True)
+def equal_shares_by_numpy(signatures: np.ndarray, edges: np.ndarray) -> np.ndarray:
+    same = np.count_nonzero(signatures[edges[:, 0]] == signatures[edges[:, 1]], axis=1)
+    return same / signatures.shape[1]
+
+
+@njit(cache=True, nogil=True)
 def _union_find(n: int, edges: np.ndarray) -> np.ndarray:
     parent = np.arange(n)
     for e in range(edges.shape[0]):
@@ -222,6 +255,6 @@ def _union_find(n: int, edges: np.ndarray) -> np.ndarray:
 def components(n: int, edges: np.ndarray) -> np.ndarray:
     """Label each node with the smallest node index of its connected component."""
     edges = np.ascontiguousarray(edges, dtype=np.int64).reshape(-1, 2)
-    if n + len(edges) <= SMALL_GRAPH:
+    if small(n + len(edges)):
         return _union_find.py_func(n, edges)  # the same code, run by Python: no numba start-up
     return _union_find(n, edges)

@@ -17,14 +17,14 @@ Either way `datasketch.MinHash(num_perm, seed, hashfunc=shingle_hash, scheme=...
 from __future__ import annotations
 
 import hashlib
-import unicodedata
 from functools import cache
 from typing import Literal
 
-import numba
 import numpy as np
 import polars as pl
-import pyarrow as pa
+
+from pipeline.dedup.folding import fold, normalized
+from pipeline.jit import kernels_started, njit
 
 Scheme = Literal["affine32", "legacy"]
 
@@ -35,34 +35,9 @@ MERSENNE_61 = (1 << 61) - 1  # datasketch's legacy modulus
 MASK_32 = 0xFFFFFFFF
 EMPTY = np.uint32(MASK_32)  # a signature value no shingle reached
 SPACE = 32  # the byte `normalized` leaves between words
-# Code points folded by table (planes 0 and 1: every script in current use, symbols, emoji); those
-# above are CJK extension ideographs and other word characters, kept as they are.
-FOLD_TABLE_SIZE = 0x20000
-
-
-def fold_char(char: str) -> str:
-    """One character of NFKD-decomposed, lowercased text: accent dropped, digit to 0, non-word to space."""
-    if "\u0300" <= char <= "\u036f":  # Combining Diacritical Marks: the accents
-        return ""
-    category = unicodedata.category(char)
-    if category == "Nd":
-        return "0"
-    return char if category[0] in "LMN" else " "
-
-
-@cache
-def fold_table() -> tuple[np.ndarray, np.ndarray]:
-    """Each code point below FOLD_TABLE_SIZE's folded UTF-8 bytes, as (offsets, bytes) arrays."""
-    pieces = []
-    for code_point in range(FOLD_TABLE_SIZE):
-        if 0xD800 <= code_point < 0xE000:  # surrogates never occur in valid UTF-8
-            pieces.append(b" ")
-            continue
-        decomposed = unicodedata.normalize("NFKD", unicodedata.normalize("NFKD", chr(code_point)).lower())
-        pieces.append("".join(fold_char(c) for c in decomposed).encode())
-    offsets = np.zeros(len(pieces) + 1, dtype=np.int64)
-    offsets[1:] = np.cumsum([len(piece) for piece in pieces])
-    return offsets, np.frombuffer(b"".join(pieces), dtype=np.uint8)
+# Up to this many folded bytes, a process that has not started numba takes the numpy steps of
+# `minhash_by_numpy` (~0.15 s a MB here, against numba's ~0.5 CPU s first call in a process).
+SMALL_BATCH_BYTES = 4_000_000
 
 
 @cache
@@ -93,7 +68,7 @@ _FNV_OFFSET, _FNV_PRIME = np.uint64(FNV_OFFSET), np.uint64(FNV_PRIME)
 _BASE, _MASK, _MERSENNE = np.uint64(SHINGLE_BASE), np.uint64(MASK_32), np.uint64(MERSENNE_61)
 
 
-@numba.njit(cache=True, nogil=True, inline="always")
+@njit(cache=True, nogil=True, inline="always")
 def _fmix32(h: np.uint64) -> np.uint64:
     # MurmurHash3's 32-bit finalizer, the pre-mix datasketch applies before affine permutations.
     h ^= h >> _U16
@@ -103,7 +78,7 @@ def _fmix32(h: np.uint64) -> np.uint64:
     return h ^ (h >> _U16)
 
 
-@numba.njit(cache=True, nogil=True, inline="always")
+@njit(cache=True, nogil=True, inline="always")
 def _permute_min(h: np.uint64, a: np.ndarray, b: np.ndarray, row: np.ndarray, legacy: bool) -> None:
     """row = min(row, permutations of shingle hash h)."""
     if legacy:
@@ -119,7 +94,7 @@ def _permute_min(h: np.uint64, a: np.ndarray, b: np.ndarray, row: np.ndarray, le
             row[p] = min(row[p], np.uint32(x * a[p] + b[p]))
 
 
-@numba.njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True)
 def _signatures(
     data: np.ndarray, offsets: np.ndarray, ngram: int, a: np.ndarray, b: np.ndarray, legacy: bool
 ) -> tuple[np.ndarray, np.ndarray]:
@@ -155,106 +130,6 @@ def _signatures(
     return out, counts
 
 
-@numba.njit(cache=True, nogil=True, inline="always")
-def _decode(data: np.ndarray, i: int) -> tuple[int, int]:
-    """The code point of the UTF-8 sequence starting at byte i, and the index after it."""
-    lead = np.int64(data[i])
-    if lead < 0xE0:
-        return ((lead & 0x1F) << 6) | (data[i + 1] & 0x3F), i + 2
-    if lead < 0xF0:
-        return ((lead & 0x0F) << 12) | ((data[i + 1] & 0x3F) << 6) | (data[i + 2] & 0x3F), i + 3
-    code_point = ((lead & 0x07) << 18) | ((data[i + 1] & 0x3F) << 12) | ((data[i + 2] & 0x3F) << 6)
-    return code_point | (data[i + 3] & 0x3F), i + 4
-
-
-@numba.njit(cache=True, nogil=True)
-def _fold(
-    data: np.ndarray,
-    offsets: np.ndarray,
-    table_offsets: np.ndarray,
-    table_bytes: np.ndarray,
-    out: np.ndarray,
-    out_offsets: np.ndarray,
-) -> int:
-    """Fold each text through the table, words joined by single spaces; returns the bytes needed.
-
-    Writes only while they fit in `out`; if the result is larger, call again with a larger `out`.
-    """
-    size = out.shape[0]
-    position = 0
-    for d in range(offsets.shape[0] - 1):
-        out_offsets[d] = position
-        space_due = False
-        i = offsets[d]
-        end = offsets[d + 1]
-        while i < end:
-            lead = data[i]
-            if lead < 0x80:  # ASCII: one byte in, one out (letter, digit 0 or space)
-                piece, piece_end, source, i = table_offsets[lead], table_offsets[lead] + 1, table_bytes, i + 1
-            else:
-                start = i
-                code_point, i = _decode(data, i)
-                if code_point < table_offsets.shape[0] - 1:
-                    piece, piece_end, source = (
-                        table_offsets[code_point],
-                        table_offsets[code_point + 1],
-                        table_bytes,
-                    )
-                else:  # beyond the table (CJK extensions and the like): a word character, kept as is
-                    piece, piece_end, source = start, i, data
-            for k in range(piece, piece_end):
-                byte = source[k]
-                if byte == SPACE:
-                    space_due = position > out_offsets[d]  # never a leading space
-                    continue
-                if space_due:
-                    if position < size:
-                        out[position] = SPACE
-                    position += 1
-                    space_due = False
-                if position < size:
-                    out[position] = byte
-                position += 1
-    out_offsets[offsets.shape[0] - 1] = position
-    return position
-
-
-def arrow_buffers(texts: pl.Series) -> tuple[np.ndarray, np.ndarray]:
-    """The UTF-8 bytes and int64 offsets of a string column, without copying per string."""
-    array = texts.to_arrow()
-    if isinstance(array, pa.ChunkedArray):
-        array = array.combine_chunks()
-    array = array.cast(pa.large_string())
-    if array.null_count:  # only then: a Python "" for pyarrow to convert makes it import pandas (~0.3 s)
-        array = array.fill_null("")
-    _, offset_buffer, data_buffer = array.buffers()
-    offsets = np.frombuffer(offset_buffer, dtype=np.int64)[array.offset : array.offset + len(array) + 1]
-    data = np.frombuffer(data_buffer, dtype=np.uint8) if data_buffer else np.zeros(1, dtype=np.uint8)
-    return data, offsets
-
-
-def fold(texts: pl.Series) -> tuple[np.ndarray, np.ndarray]:
-    """The normalized texts (see `normalized`) as Arrow-style (UTF-8 bytes, int64 offsets) buffers."""
-    data, offsets = arrow_buffers(texts)
-    table_offsets, table_bytes = fold_table()
-    out_offsets = np.empty(len(offsets), dtype=np.int64)
-    # Folding rarely lengthens text (only a few compatibility characters expand): try the input's size.
-    out = np.empty(len(data) + 64, dtype=np.uint8)
-    size = _fold(data, offsets, table_offsets, table_bytes, out, out_offsets)
-    if size > len(out):
-        out = np.empty(size, dtype=np.uint8)
-        _fold(data, offsets, table_offsets, table_bytes, out, out_offsets)
-    return out[:size], out_offsets
-
-
-def normalized(texts: pl.Series) -> pl.Series:
-    """The text dedup compares: per character NFKD, lowercased, accents dropped, digits to 0, and words
-    (runs of letters, marks and numbers) joined by one space. See docs/dedup.md."""
-    data, offsets = fold(texts)
-    array = pa.LargeStringArray.from_buffers(len(texts), pa.py_buffer(offsets), pa.py_buffer(data))
-    return pl.from_arrow(array).rename(texts.name)
-
-
 def exact_hashes(data: np.ndarray, offsets: np.ndarray) -> np.ndarray:
     """The 128-bit BLAKE2b digest of each folded text as a (documents x 2) uint64 array."""
     view = memoryview(data)
@@ -273,6 +148,10 @@ def minhash_folded(
     A document with no words has no shingles and an all-max signature: leave it out of clustering.
     """
     a, b = permutations(num_perm, seed, scheme)
+    if not kernels_started() and int(offsets[-1] - offsets[0]) <= SMALL_BATCH_BYTES:
+        from pipeline.dedup import minhash_by_numpy
+
+        return minhash_by_numpy.signatures(data, offsets, ngram, a, b, scheme == "legacy")
     return _signatures(data, offsets, ngram, a, b, scheme == "legacy")
 
 

@@ -25,9 +25,10 @@ from functools import cache, lru_cache
 from importlib import resources
 from importlib.util import find_spec
 
-import numba
 import numpy as np
 import polars as pl
+
+from pipeline.jit import njit
 
 SIFT = "sift"
 DATATROVE = "datatrove"
@@ -125,7 +126,7 @@ def python_splitlines(text: pl.Expr) -> pl.Expr:
     return unified.str.strip_suffix("\n").str.split("\n").list.head(at_most)
 
 
-@numba.njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True)
 def greedy_repeated_chars(
     keys: np.ndarray, gram_chars: np.ndarray, offsets: np.ndarray, n: int
 ) -> np.ndarray:

@@ -26,16 +26,16 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-import numba
 import numpy as np
 import polars as pl
 import pyarrow.parquet as pq
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from pipeline.dedup.folding import arrow_buffers
 from pipeline.dedup.hashing import string_hashes
-from pipeline.dedup.minhash import arrow_buffers
 from pipeline.filters import register
 from pipeline.filters.base import FilterParams, Verdict
+from pipeline.jit import njit
 from pipeline.storage.versions import file_sha256
 
 log = logging.getLogger(__name__)
@@ -88,7 +88,7 @@ def words(texts: pl.Series) -> tuple[np.ndarray, np.ndarray]:
     return string_hashes(data, offsets), np.concatenate([[0], np.cumsum(counts)])
 
 
-@numba.njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True)
 def _ngrams(hashes: np.ndarray, offsets: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     total = 0
     for t in range(offsets.shape[0] - 1):

@@ -45,7 +45,7 @@ from pipeline.sources.content import html_verdict
 from pipeline.sources.listing import list_inputs
 from pipeline.stages.common import StageStats, finish, mark_done, open_stage, read_stats, stage_dir, unit_done
 from pipeline.storage.ledger import dropped_rows, ledger_dir
-from pipeline.storage.shards import part_path, write_table, write_text
+from pipeline.storage.shards import part_path, rows_table, write_table, write_text
 
 log = logging.getLogger(__name__)
 
@@ -319,7 +319,7 @@ def write_shard(chunk: list[Outcome], out_dir: Path, shard: int, fingerprint: st
     stats = StageStats(STAGE, input=len(chunk), kept=len(docs))
     for outcome in left_out:
         (stats.errors if outcome.outcome == "error" else stats.dropped)[outcome.reason] += 1
-    write_table(pa.Table.from_pylist(docs, schema=EXTRACTED), part_path(out_dir, shard))
+    write_table(rows_table(docs, EXTRACTED), part_path(out_dir, shard))
     write_table(ledger_table(left_out, fingerprint), part_path(ledger_dir(out_dir), shard))
     log.debug("extract: shard %d: %d records, %d documents", shard, len(chunk), len(docs))
     return stats

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 
@@ -42,6 +43,22 @@ def write_text(path: Path, text: str) -> None:
     """Write a small text file (JSON, CSV, HTML) atomically."""
     with writing(path) as temporary:
         temporary.write_text(text)
+
+
+# Arrow types of rows built in Python, and the polars types that hold them on the way (`rows_table`).
+POLARS_TYPES = {
+    pa.string(): pl.Utf8,
+    pa.int64(): pl.Int64,
+    pa.float64(): pl.Float64,
+    pa.timestamp("us", tz="UTC"): pl.Datetime("us", "UTC"),
+}
+
+
+def rows_table(rows: list[dict], schema: pa.Schema) -> pa.Table:
+    """`pa.Table.from_pylist(rows, schema=schema)`, by way of polars: pyarrow's conversion of Python
+    objects imports pandas (0.25-0.35 CPU s in the main process of every run); polars' does not."""
+    frame = pl.DataFrame(rows, schema={field.name: POLARS_TYPES[field.type] for field in schema})
+    return frame.to_arrow().cast(schema)
 
 
 def write_table(table: pa.Table, path: Path, metadata: dict[str, str] | None = None, **options) -> None:

@@ -50,16 +50,24 @@ def test_components_link_chains_to_their_smallest_member():
 
 
 def test_small_graphs_in_plain_python_give_what_the_compiled_kernels_give():
-    """Small runs skip numba in the main process (`SMALL_GRAPH`): the same labels and estimates."""
+    """Small runs skip numba (`SMALL_GRAPH`): the same buckets' edges, labels and estimates."""
     from pipeline.dedup import lsh
 
     rng = np.random.default_rng(7)
     for n, m in ((1, 0), (50, 10), (400, 600), (3000, 2500)):
         edges = rng.integers(0, n, size=(m, 2)).astype(np.int64)
         assert n + m <= lsh.SMALL_GRAPH
-        assert np.array_equal(components(n, edges), lsh._union_find(n, edges))
+        assert np.array_equal(lsh._union_find.py_func(n, edges), lsh._union_find(n, edges))
         sigs = random_signatures(n)
         sigs[rng.integers(0, n, size=n // 2), :64] = sigs[0, :64]  # some pairs share half their values
-        assert np.array_equal(lsh.estimated_jaccard(sigs, edges), lsh._equal_share(sigs, edges))
+        assert np.array_equal(lsh.equal_shares_by_numpy(sigs, edges), lsh._equal_share(sigs, edges))
+        keys = np.sort(rng.integers(0, max(n // 4, 1), size=n)).astype(np.uint64)  # buckets of ~4
+        docs = rng.permutation(n).astype(np.int64)
+        for cutoff in (-1.0, 0.3, 0.6):
+            for max_leaders in (1, 16):
+                found = np.empty((n, 2), dtype=np.int64)
+                count = lsh.link_buckets(keys, docs, sigs, cutoff, max_leaders, found)
+                linked = lsh.buckets_linked(keys, docs, sigs, cutoff, max_leaders)
+                assert np.array_equal(linked, found[:count]) and linked.dtype == np.int64
     labels = components(6, np.array([[4, 5], [1, 3], [3, 4]]))
     assert labels.tolist() == [0, 1, 2, 1, 1, 1] and labels.dtype == np.int64

@@ -2,7 +2,11 @@ import numpy as np
 import polars as pl
 import pytest
 from datasketch import MinHash
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from pipeline.dedup import minhash, minhash_by_numpy
+from pipeline.dedup.folding import fold
 from pipeline.dedup.minhash import normalized, permutations, shingle_hash, shingles, signatures
 from tests.inputs import DATA, pages
 
@@ -55,3 +59,35 @@ def test_normalization_keeps_non_latin_words():
 def test_documents_without_words_have_no_shingles_and_short_ones_one():
     assert shingles("— … !!!", 5) == []
     assert shingles("Read more, please.", 5) == [b"read more please"]
+
+
+# Documents as raw bytes, spaces often (leading, doubled, trailing: the compiled pass reads any bytes).
+BYTE_DOCS = st.lists(
+    st.binary(max_size=60).map(lambda b: b.replace(b"\x01", b" ").replace(b"\x02", b" ")), max_size=6
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    docs=BYTE_DOCS, ngram=st.integers(1, 6), num_perm=st.sampled_from([1, 8, 128]), seed=st.integers(0, 99)
+)
+def test_numpy_signatures_equal_the_compiled_ones(docs, ngram, num_perm, seed):
+    """Small batches skip numba (`minhash_by_numpy`): the same values and counts, both schemes."""
+    data = np.frombuffer(b"".join(docs) or b"\0", dtype=np.uint8)
+    offsets = np.concatenate([[0], np.cumsum([len(doc) for doc in docs])]).astype(np.int64)
+    for scheme in ("affine32", "legacy"):
+        a, b = permutations(num_perm, seed, scheme)
+        by_numpy = minhash_by_numpy.signatures(data, offsets, ngram, a, b, scheme == "legacy")
+        compiled = minhash._signatures(data, offsets, ngram, a, b, scheme == "legacy")
+        assert np.array_equal(by_numpy[0], compiled[0]) and np.array_equal(by_numpy[1], compiled[1])
+        assert by_numpy[0].dtype == np.uint32 and by_numpy[1].dtype == np.int64
+
+
+def test_numpy_signatures_equal_the_compiled_ones_on_real_pages():
+    texts = [*real_texts(), (DATA / "texts" / "de.txt").read_text(), "", "one", "two words"]
+    data, offsets = fold(pl.Series(texts))
+    for scheme in ("affine32", "legacy"):
+        a, b = permutations(128, 3, scheme)
+        by_numpy = minhash_by_numpy.signatures(data, offsets, 5, a, b, scheme == "legacy")
+        compiled = minhash._signatures(data, offsets, 5, a, b, scheme == "legacy")
+        assert np.array_equal(by_numpy[0], compiled[0]) and np.array_equal(by_numpy[1], compiled[1])

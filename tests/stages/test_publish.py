@@ -1,6 +1,8 @@
 import json
 
 import datasets
+import numpy as np
+import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 import yaml
@@ -163,3 +165,16 @@ def test_each_language_of_the_latest_version_is_a_config(tmp_path, pages_warc):
     everything = datasets.load_dataset(str(corpus), split="train")
     assert everything.num_rows == manifest["documents"]
     assert all(shard["file"].startswith("train-") for shard in manifest["shards"])
+
+
+def test_summary_lengths_are_arrows_counts_read_without_pandas():
+    from pipeline.storage.summary import CorpusSummary
+
+    texts = ["two words", "", "Grüße aus   Köln\tund Bonn", "x" * 70_000]
+    table = pa.table({"text": pa.chunked_array([texts[:2], texts[2:]]), "language": ["en", None, "de", "en"]})
+    summary = CorpusSummary()
+    summary.add(table)
+    summary.add(table.slice(2, 0))  # an empty batch adds nothing
+    assert summary.lengths("chars").tolist() == [9, 0, 25, 70_000]
+    assert summary.lengths("words").tolist() == [2, 1, 5, 1]  # Arrow splits "" into one empty piece
+    assert summary.lengths("chars").dtype == np.int64 and summary.documents == 4
