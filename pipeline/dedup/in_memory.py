@@ -23,6 +23,7 @@ from pipeline.dedup.keep import best_signal_missing, representatives
 from pipeline.dedup.lsh import banding, candidate_edges, components, estimated_jaccard, verify_cutoff
 from pipeline.dedup.partitioned import ShardDecision
 from pipeline.engine import Executor
+from pipeline.storage.arrow_values import array_of
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +48,7 @@ class Decision:
         return ShardDecision(
             first_row=first,
             rep=rep,
-            rep_id=self.nodes.ids.take(rep),
+            rep_id=self.nodes.ids.take(array_of(rep)),
             rep_origin=self.origin[rep],
             similarity=self.similarity[nodes],
             same_text=self.same_text[nodes],
@@ -78,7 +79,7 @@ def fingerprint(
     new = sum(counts)
     total = new + sum(map(len, published))
     nodes = Index(
-        ids=pa.array([], type=pa.string()),
+        ids=pa.nulls(0, pa.string()),  # not pa.array([]): converting Python objects imports pandas
         exact=np.empty((total, 2), dtype=np.uint64),
         shingles=np.empty(total, dtype=np.int64),
         signatures=np.empty((total, dedup.num_perm), dtype=np.uint32),

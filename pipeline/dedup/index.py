@@ -19,7 +19,8 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipeline.config import ConfigError, DedupConfig
-from pipeline.storage.shards import list_parts, write_table
+from pipeline.storage.arrow_values import array_of
+from pipeline.storage.shards import list_parts, read_shard, write_table
 from pipeline.storage.versions import list_versions
 
 SIGNATURES_DIR = "signatures"
@@ -67,7 +68,9 @@ class Index:
         return len(self.exact)
 
     def take(self, rows: np.ndarray) -> Index:
-        return Index(self.ids.take(rows), self.exact[rows], self.shingles[rows], self.signatures[rows])
+        return Index(
+            self.ids.take(array_of(rows)), self.exact[rows], self.shingles[rows], self.signatures[rows]
+        )
 
     def fill(self, offset: int, other: Index) -> None:
         """Copy `other`'s fingerprints into rows offset.. of this one's preallocated arrays."""
@@ -80,14 +83,14 @@ class Index:
 
 
 def index_table(index: Index, dedup: DedupConfig) -> pa.Table:
-    flat = pa.array(index.signatures.reshape(-1), type=pa.uint32())
+    flat = array_of(index.signatures.reshape(-1), pa.uint32())
     return pa.Table.from_arrays(
         [
             index.ids.cast(pa.string()),
             pa.FixedSizeBinaryArray.from_buffers(
                 pa.binary(16), len(index.ids), [None, pa.py_buffer(np.ascontiguousarray(index.exact))]
             ),
-            pa.array(index.shingles, type=pa.int32()),
+            array_of(index.shingles, pa.int32()),
             pa.FixedSizeListArray.from_arrays(flat, dedup.num_perm),
         ],
         schema=index_schema(dedup),
@@ -96,7 +99,7 @@ def index_table(index: Index, dedup: DedupConfig) -> pa.Table:
 
 def read_index(path: Path, row_group: int | None = None) -> Index:
     """A stored index, or one of its row groups."""
-    table = pq.read_table(path) if row_group is None else pq.ParquetFile(path).read_row_group(row_group)
+    table = read_shard(path) if row_group is None else pq.ParquetFile(path).read_row_group(row_group)
     signature = table.column("signature").combine_chunks()
     exact = table.column("exact").combine_chunks()
     width = signature.type.list_size
@@ -119,7 +122,7 @@ def publish_index(dedup_stage_dir: Path, version_dir: Path) -> Path | None:
     parts = list_parts(signatures_dir(dedup_stage_dir))
     if not parts:
         return None
-    table = pa.concat_tables(pq.read_table(p) for p in parts)
+    table = pa.concat_tables(read_shard(p) for p in parts)
     write_table(table, version_dir / INDEX_PATH)
     return version_dir / INDEX_PATH
 

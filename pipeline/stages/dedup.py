@@ -50,6 +50,7 @@ from pipeline.stages.common import (
     unit_done,
     upstream_run,
 )
+from pipeline.storage.arrow_values import array_of
 from pipeline.storage.ledger import dropped_rows, ledger_dir
 from pipeline.storage.shards import index_of, list_parts, part_path, read_shard, write_table
 
@@ -235,7 +236,7 @@ def write_decided(unit: WriteUnit, decision: ShardDecision) -> StageStats:
     docs = pl.from_arrow(conform(read_shard(path), FILTERED))
     keep = decision.keep
     kept = docs.filter(pl.Series(keep)).with_columns(
-        cluster_id=pl.Series(decision.rep_id.filter(pa.array(keep)), dtype=pl.Utf8),
+        cluster_id=pl.Series(decision.rep_id.filter(array_of(keep)), dtype=pl.Utf8),
         cluster_size=pl.Series(decision.size[keep], dtype=pl.Int32),
     )
     removed = ~keep
@@ -249,7 +250,7 @@ def write_decided(unit: WriteUnit, decision: ShardDecision) -> StageStats:
         value=pl.Series(decision.similarity[removed], dtype=pl.Float64),
         threshold=pl.Series(np.where(same_text, "same normalized text", near_rule(cfg.dedup)), dtype=pl.Utf8),
         message=pl.Series(published_in(origin, unit.against_names), dtype=pl.Utf8),
-        duplicate_of=pl.Series(decision.rep_id.filter(pa.array(removed)), dtype=pl.Utf8),
+        duplicate_of=pl.Series(decision.rep_id.filter(array_of(removed)), dtype=pl.Utf8),
         fingerprint=cfg.fingerprint(),
     )
     stats = StageStats(STAGE, input=docs.height, kept=kept.height, dropped=Counter(reasons.to_list()))

@@ -44,8 +44,9 @@ from pipeline.sources import RawRecord, expand, read_files
 from pipeline.sources.content import html_verdict
 from pipeline.sources.listing import list_inputs
 from pipeline.stages.common import StageStats, finish, mark_done, open_stage, read_stats, stage_dir, unit_done
+from pipeline.storage.arrow_values import rows_table
 from pipeline.storage.ledger import dropped_rows, ledger_dir
-from pipeline.storage.shards import part_path, rows_table, write_table, write_text
+from pipeline.storage.shards import part_path, write_table, write_text
 
 log = logging.getLogger(__name__)
 

@@ -39,6 +39,7 @@ from pipeline.stages.common import (
     stage_dir,
 )
 from pipeline.stages.filter import read_cutoffs, read_filter_files
+from pipeline.storage.arrow_values import repeated
 from pipeline.storage.card import UNKNOWN_LANGUAGE, write_card
 from pipeline.storage.layout import FilePlan, plan_files
 from pipeline.storage.ledger import read_ledger
@@ -281,8 +282,8 @@ def write_file(unit: FileUnit) -> tuple[dict, CorpusSummary]:
 def stamp(table: pa.Table, version: str, fingerprint: str) -> pa.Table:
     """Add the version and recipe fingerprint to every row."""
     n = table.num_rows
-    table = table.append_column("corpus_version", pa.array([version] * n, pa.string()))
-    table = table.append_column("config_fingerprint", pa.array([fingerprint] * n, pa.string()))
+    table = table.append_column("corpus_version", repeated(version, n))
+    table = table.append_column("config_fingerprint", repeated(fingerprint, n))
     return conform(table, PUBLISHED)
 
 

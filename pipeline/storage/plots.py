@@ -6,7 +6,7 @@ import csv
 import io
 from pathlib import Path
 
-import pyarrow.compute as pc
+import polars as pl
 
 from pipeline.config import Config
 from pipeline.storage.ledger import read_ledger
@@ -23,7 +23,8 @@ def funnel(cfg: Config) -> list[tuple[str, int]]:
     """Documents left after each step: records read, extracted, each filter in order, dedup."""
     extract, filtered, dedup = (read_stats(cfg, stage) for stage in ("extract", "filter", "dedup"))
     ledger = read_ledger(stage_dir(cfg, "filter"))
-    dropped = ledger.filter(pc.equal(ledger.column("outcome"), "dropped")).column("filter").to_pylist()
+    outcomes = pl.from_arrow(ledger.select(["outcome", "filter"]))  # not pc.equal: its scalar imports pandas
+    dropped = outcomes.filter(pl.col("outcome") == "dropped")["filter"].to_list()
     failed = sum(filtered.errors.values())
     steps = [("records read", extract.input), ("extracted", extract.kept)]
     remaining = filtered.input - failed

@@ -8,9 +8,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
+
+from pipeline.schema import conform
 
 PARQUET_OPTIONS = {"compression": "zstd", "compression_level": 3, "write_page_index": True}
 
@@ -45,22 +46,6 @@ def write_text(path: Path, text: str) -> None:
         temporary.write_text(text)
 
 
-# Arrow types of rows built in Python, and the polars types that hold them on the way (`rows_table`).
-POLARS_TYPES = {
-    pa.string(): pl.Utf8,
-    pa.int64(): pl.Int64,
-    pa.float64(): pl.Float64,
-    pa.timestamp("us", tz="UTC"): pl.Datetime("us", "UTC"),
-}
-
-
-def rows_table(rows: list[dict], schema: pa.Schema) -> pa.Table:
-    """`pa.Table.from_pylist(rows, schema=schema)`, by way of polars: pyarrow's conversion of Python
-    objects imports pandas (0.25-0.35 CPU s in the main process of every run); polars' does not."""
-    frame = pl.DataFrame(rows, schema={field.name: POLARS_TYPES[field.type] for field in schema})
-    return frame.to_arrow().cast(schema)
-
-
 def write_table(table: pa.Table, path: Path, metadata: dict[str, str] | None = None, **options) -> None:
     """Write `table` to `path` so that a reader sees the whole file or none of it."""
     if metadata:
@@ -92,7 +77,7 @@ def read_parts(directory: Path, schema: pa.Schema) -> pa.Table:
     parts = list_parts(directory)
     if not parts:
         return schema.empty_table()
-    return pa.concat_tables(pq.read_table(p, schema=schema) for p in parts)
+    return pa.concat_tables(conform(read_shard(p), schema) for p in parts)
 
 
 def reset_dir(directory: Path) -> None:

@@ -18,21 +18,10 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from pipeline.filters.segment import word_counts
+from pipeline.storage.arrow_values import int64s
 
 # Histogram buckets of document length in characters (powers of two).
 LENGTH_BUCKETS = [2**k for k in range(6, 21)]
-
-
-def int64s(counts: pa.ChunkedArray) -> np.ndarray:
-    """An integer column as int64 numpy, read from its buffer: pyarrow's `to_numpy` imports pandas
-    (~0.3 CPU s in a publish worker)."""
-    array = counts.combine_chunks()
-    if not len(array):
-        return np.zeros(0, dtype=np.int64)
-    if array.null_count:
-        return array.to_numpy(zero_copy_only=False).astype(np.int64)
-    values = np.frombuffer(array.buffers()[1], dtype=array.type.to_pandas_dtype())
-    return values[array.offset : array.offset + len(array)].astype(np.int64)
 
 
 @dataclass
@@ -49,8 +38,8 @@ class CorpusSummary:
         text = table.column("text")
         self.chars.append(int64s(pc.utf8_length(text)))
         self.words.append(int64s(pc.list_value_length(pc.utf8_split_whitespace(text))))
-        counts = pc.value_counts(pc.fill_null(table.column("language"), "unknown"))
-        self.languages.update({item["values"].as_py(): item["counts"].as_py() for item in counts})
+        languages = pl.from_arrow(table.column("language")).fill_null("unknown").value_counts()
+        self.languages.update(dict(languages.iter_rows()))
         self.add_languages(table)
 
     def add_languages(self, table: pa.Table) -> None:

@@ -9,7 +9,8 @@ import pyarrow as pa
 import pytest
 
 from pipeline.schema import EXTRACTED
-from pipeline.storage.shards import rows_table, write_table, write_text
+from pipeline.storage.arrow_values import rows_table
+from pipeline.storage.shards import write_table, write_text
 
 
 @contextmanager
@@ -77,9 +78,8 @@ def test_rows_become_the_table_pyarrow_would_build_without_pandas():
     for batch in (rows, rows[:1], []):
         table = rows_table(batch, EXTRACTED)
         assert table.equals(pa.Table.from_pylist(batch, schema=EXTRACTED)) and table.schema.equals(EXTRACTED)
-    script = (
-        "import sys; from pipeline.storage.shards import rows_table; from pipeline.schema import EXTRACTED; "
-    )
+    script = "import sys; from pipeline.storage.arrow_values import rows_table; "
+    script += "from pipeline.schema import EXTRACTED; "
     script += "rows_table([{'id': 'a', 'text': 't', 'source_file': 'f', 'record_index': 1}], EXTRACTED); "
     script += "print('pandas' in sys.modules)"
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
