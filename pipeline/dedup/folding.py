@@ -28,8 +28,9 @@ from pipeline.jit import kernels_started, njit
 # above are CJK extension ideographs and other word characters, kept as they are.
 FOLD_TABLE_SIZE = 0x20000
 SPACE = 32  # the byte between words
-# Up to this many UTF-8 bytes, a batch in a process without numba is folded by str.translate
-# (~25 ms a MB here, against numba's ~0.5 CPU s first call in a process).
+# Up to this many UTF-8 bytes, a process that has not started numba folds a batch by str.translate
+# and signs it by numpy steps (`minhash_by_numpy`): 0.025 + 0.06 CPU s a MB of bench text, against
+# 0.004 + 0.004 compiled once numba's first call (0.6-0.7 CPU s) is paid: even at ~8 MB.
 SMALL_BATCH_BYTES = 8_000_000
 SEPARATOR = "\x00"  # between the shipped table's pieces: no piece holds it (control characters fold to " ")
 

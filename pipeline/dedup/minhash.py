@@ -1,7 +1,8 @@
-"""Text folding and MinHash signatures for whole batches of documents, in compiled passes over bytes.
+"""MinHash signatures for whole batches of documents, in compiled passes over bytes.
 
-The texts' UTF-8 bytes are folded through a per-code-point table (see `normalized`), then one pass
-per document hashes words, shingles and permutations with nothing per shingle reaching Python.
+The texts' UTF-8 bytes are folded through a per-code-point table (`folding.py`), then one pass
+per document hashes words, shingles and permutations with nothing per shingle reaching Python
+(a small batch in a process without numba: the same values in numpy steps, `minhash_by_numpy.py`).
 Shingles are `ngram` consecutive words of the normalized text. A word hashes with
 32-bit FNV-1a over its UTF-8 bytes; a shingle's hash combines its word hashes as a polynomial mod
 2^32, so shingle hashes come from word hashes by arithmetic, never by hashing strings again.
@@ -23,7 +24,7 @@ from typing import Literal
 import numpy as np
 import polars as pl
 
-from pipeline.dedup.folding import fold, normalized
+from pipeline.dedup.folding import SMALL_BATCH_BYTES, fold, normalized
 from pipeline.jit import kernels_started, njit
 
 Scheme = Literal["affine32", "legacy"]
@@ -35,9 +36,6 @@ MERSENNE_61 = (1 << 61) - 1  # datasketch's legacy modulus
 MASK_32 = 0xFFFFFFFF
 EMPTY = np.uint32(MASK_32)  # a signature value no shingle reached
 SPACE = 32  # the byte `normalized` leaves between words
-# Up to this many folded bytes, a process that has not started numba takes the numpy steps of
-# `minhash_by_numpy` (~0.15 s a MB here, against numba's ~0.5 CPU s first call in a process).
-SMALL_BATCH_BYTES = 4_000_000
 
 
 @cache
