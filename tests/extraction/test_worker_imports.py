@@ -4,12 +4,12 @@ import subprocess
 import sys
 
 
-def test_the_language_screen_loads_no_polars_pyarrow_or_pandas():
+def test_an_extraction_worker_loads_no_polars_pyarrow_pandas_or_fsspec():
     # What a worker of the trafilatura path imports: the screen, the extractor, the block model.
     code = (
         "import sys, pipeline.extraction, pipeline.engine.guarded, pipeline.extraction.language_screen, "
         "pipeline.extraction.by_trafilatura, pipeline.extraction.block_model; "
-        "print(' '.join(m for m in ('polars', 'pyarrow', 'pandas') if m in sys.modules))"
+        "print(' '.join(m for m in ('polars', 'pyarrow', 'pandas', 'fsspec') if m in sys.modules))"
     )
     loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert loaded.stdout.strip() == ""
