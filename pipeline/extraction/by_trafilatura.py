@@ -15,7 +15,7 @@ from trafilatura.deduplication import LRUCache
 from trafilatura.metadata import extract_title
 from trafilatura.utils import HTML_PARSER, load_html
 
-from pipeline.config import TRAFILATURA_OPTIONS
+from pipeline.extract_options import TRAFILATURA_OPTIONS
 from pipeline.extraction.blocks import page_blocks
 
 
