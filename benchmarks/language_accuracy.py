@@ -19,7 +19,7 @@ import polars as pl
 from benchmarks.evaldata import EVALDATA
 from benchmarks.results_file import write_section
 from pipeline.filters import build_filter
-from pipeline.filters.language import LABEL_PREFIX, bundled_model_path, load_model, model_labels
+from pipeline.langid import LABEL_PREFIX, bundled_model_path, load_model, model_labels
 
 LID_LABEL = {"nb": "no"}  # Lingua code -> lid.176 label where they differ
 FINEWEB_MIN_SCORE = 0.65

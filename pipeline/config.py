@@ -14,6 +14,8 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from pipeline.extract_options import BLOCK_MODEL_OPTIONS, TRAFILATURA_OPTIONS
+
 DEFAULT_CONFIG_PATH = Path("configs/corpus.yaml")
 
 
@@ -49,19 +51,6 @@ class SourceConfig(Section):
     )
     format: Literal["auto", "warc", "html", "jsonl", "parquet"] = "auto"
     fields: FieldMapping = FieldMapping()
-
-
-# The keys of `extract` that only the trafilatura extractor reads: the block model's, which checks
-# its text, and trafilatura's own options (passed to it as they are).
-BLOCK_MODEL_OPTIONS = ("block_model", "block_model_add", "block_model_remove")
-TRAFILATURA_OPTIONS = (
-    "favor_precision",
-    "favor_recall",
-    "include_comments",
-    "include_tables",
-    "fast",
-    "target_language",
-)
 
 
 class ResiliparseConfig(Section):

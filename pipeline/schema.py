@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import pyarrow as pa
 
+from pipeline.ledger_text import LEDGER_TEXT_HEAD_CHARS as LEDGER_TEXT_HEAD_CHARS
+
 # Provenance and text, as the extract stage writes them.
 EXTRACTED = pa.schema(
     [
@@ -74,8 +76,6 @@ LEDGER = pa.schema(
         pa.field("text_head", pa.string()),
     ]
 )
-
-LEDGER_TEXT_HEAD_CHARS = 500
 
 
 def empty_table(schema: pa.Schema) -> pa.Table:

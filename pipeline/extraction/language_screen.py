@@ -14,8 +14,8 @@ from typing import Any
 from resiliparse.extract.html2text import extract_plain_text
 from resiliparse.parse.html import HTMLTree
 
-from pipeline.filters.language import bundled_model_path, identify, load_model
-from pipeline.schema import LEDGER_TEXT_HEAD_CHARS
+from pipeline.langid import bundled_model_path, identify, load_model
+from pipeline.ledger_text import LEDGER_TEXT_HEAD_CHARS
 
 
 def main_text(html: str) -> str:

@@ -5,7 +5,7 @@ import pytest
 
 from pipeline.config import ConfigError
 from pipeline.filters import build_filter
-from pipeline.filters.language import LABEL_PREFIX, MissingModelError, bundled_model_path, load_model
+from pipeline.langid import LABEL_PREFIX, MissingModelError, bundled_model_path, load_model
 from tests.conftest import make_config
 from tests.inputs import sentences
 
