@@ -15,7 +15,7 @@ import pyarrow.parquet as pq
 from warcio.archiveiterator import ArchiveIterator
 
 from pipeline.config import Config, validate_config
-from pipeline.extraction.by_trafilatura import extractor_name
+from pipeline.extraction import extractor_name
 from pipeline.stages import extract
 
 

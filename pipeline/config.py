@@ -77,6 +77,8 @@ class ResiliparseConfig(Section):
     @field_validator("skip_elements")
     @classmethod
     def _selectors_parse(cls, selectors: list[str]) -> list[str]:
+        if not selectors:  # nothing to check: no resiliparse import in every process that reads a recipe
+            return selectors
         from resiliparse.extract.html2text import extract_plain_text
         from resiliparse.parse.html import CSSParserException
 

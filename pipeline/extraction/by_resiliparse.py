@@ -9,21 +9,10 @@ extractor"). Its options are `extract.resiliparse` in the recipe.
 from __future__ import annotations
 
 import unicodedata
-from functools import cache
-from importlib.metadata import version
 from typing import Any
 
 from resiliparse.extract.html2text import extract_plain_text
 from resiliparse.parse.html import HTMLTree
-
-
-@cache
-def resiliparse_version() -> str:
-    return version("resiliparse")
-
-
-def extractor_name(options: dict[str, Any]) -> str:
-    return f"resiliparse {resiliparse_version()}"
 
 
 def extract_text(

@@ -19,15 +19,6 @@ from pipeline.extract_options import TRAFILATURA_OPTIONS
 from pipeline.extraction.blocks import page_blocks
 
 
-def extractor_name(options: dict[str, Any]) -> str:
-    name = f"trafilatura {trafilatura.__version__}"
-    if options["block_model"]:
-        from pipeline.extraction.block_model import model_version
-
-        name = f"{name} + block model {model_version()}"
-    return name
-
-
 @cache
 def quiet_trafilatura() -> None:
     """trafilatura logs a warning for every page it gives up on; the ledger already says so."""

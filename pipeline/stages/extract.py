@@ -35,7 +35,7 @@ import pyarrow as pa
 from pipeline.config import Config, ExtractConfig
 from pipeline.engine import executor_for
 from pipeline.engine.guarded import Failure, Guard
-from pipeline.extraction import Outcome, extract_record, extractor_module, identity, process, where
+from pipeline.extraction import Outcome, extract_record, extractor_name, identity, process, where
 from pipeline.filters import before_extraction, build_filter
 from pipeline.filters.language import screen_of_chain
 from pipeline.progress import stage_progress
@@ -142,7 +142,7 @@ def run_key(cfg: Config) -> dict:
         "stage": STAGE,
         "sources": [s.model_dump(mode="json") for s in cfg.sources],
         "extract": cfg.extract.recipe(),
-        "extractor": extractor_module(options["extractor"]).extractor_name(options),
+        "extractor": extractor_name(options),
         "url_rules": url_rule_specs(cfg),
         "language_screen": language_screen_spec(cfg),
         "inputs": list_inputs(cfg),

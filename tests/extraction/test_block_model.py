@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from trafilatura.utils import load_html
 
 from pipeline.config import ExtractConfig
-from pipeline.extraction import block_model, blocks, by_trafilatura
+from pipeline.extraction import block_model, blocks, by_trafilatura, extractor_name
 from pipeline.extraction.block_features import block_features
 from pipeline.extraction.blocks import BIT, page_blocks
 from tests.conftest import REPO, make_config
@@ -100,8 +100,8 @@ def test_the_model_is_the_shipped_file_and_names_itself():
     version = block_model.model_version()
     assert len(version) == 8
     on = ExtractConfig().model_dump()
-    assert by_trafilatura.extractor_name(on).endswith(f"+ block model {version}")
-    assert "block model" not in by_trafilatura.extractor_name(ExtractConfig(block_model=False).model_dump())
+    assert extractor_name(on).endswith(f"+ block model {version}")
+    assert "block model" not in extractor_name(ExtractConfig(block_model=False).model_dump())
 
 
 def test_a_resumed_extract_stage_knows_which_model_wrote_its_shards(tmp_path, monkeypatch):
