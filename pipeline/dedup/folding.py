@@ -95,10 +95,14 @@ def arrow_buffers(texts: pl.Series) -> tuple[np.ndarray, np.ndarray]:
 
 def fold(texts: pl.Series) -> tuple[np.ndarray, np.ndarray]:
     """The normalized texts (see `normalized`) as Arrow-style (UTF-8 bytes, int64 offsets) buffers."""
-    data, offsets = arrow_buffers(texts)
-    if not kernels_started() and int(offsets[-1] - offsets[0]) <= SMALL_BATCH_BYTES:
-        return fold_by_translate(texts.fill_null("").to_list() if texts.null_count() else texts.to_list())
-    return fold_compiled(data, offsets)
+    if small_batch(int(texts.str.len_bytes().sum() or 0)):
+        return fold_by_translate(texts.fill_null("").to_list())
+    return fold_compiled(*arrow_buffers(texts))
+
+
+def small_batch(size_bytes: int) -> bool:
+    """Whether a batch of this many UTF-8 bytes takes the way without numba in this process."""
+    return size_bytes <= SMALL_BATCH_BYTES and not kernels_started()
 
 
 def fold_compiled(data: np.ndarray, offsets: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

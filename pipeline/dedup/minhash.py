@@ -24,8 +24,8 @@ from typing import Literal
 import numpy as np
 import polars as pl
 
-from pipeline.dedup.folding import SMALL_BATCH_BYTES, fold, normalized
-from pipeline.jit import kernels_started, njit
+from pipeline.dedup.folding import fold, normalized, small_batch
+from pipeline.jit import njit
 
 Scheme = Literal["affine32", "legacy"]
 
@@ -146,7 +146,7 @@ def minhash_folded(
     A document with no words has no shingles and an all-max signature: leave it out of clustering.
     """
     a, b = permutations(num_perm, seed, scheme)
-    if not kernels_started() and int(offsets[-1] - offsets[0]) <= SMALL_BATCH_BYTES:
+    if small_batch(int(offsets[-1] - offsets[0])):
         from pipeline.dedup import minhash_by_numpy
 
         return minhash_by_numpy.signatures(data, offsets, ngram, a, b, scheme == "legacy")
