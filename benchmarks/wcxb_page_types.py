@@ -31,14 +31,12 @@ from benchmarks.evaldata import EVALDATA
 from benchmarks.results_file import write_section
 from benchmarks.word_f1 import scores
 from pipeline.config import ExtractConfig
+from pipeline.extract_options import BLOCK_MODEL_OPTIONS, TRAFILATURA_OPTIONS
 from pipeline.extraction import extractor_module
 from pipeline.sources.content import decode_html
 
 RECIPE_FILE = Path(__file__).resolve().parent.parent / "configs" / "corpus.yaml"
-TRAFILATURA_KEYS = (
-    "favor_precision", "favor_recall", "include_comments", "include_tables", "fast",
-    "block_model", "block_model_add", "block_model_remove",
-)  # fmt: skip
+TRAFILATURA_KEYS = (*TRAFILATURA_OPTIONS, *BLOCK_MODEL_OPTIONS)
 
 
 def recipe_options() -> dict:

@@ -110,6 +110,22 @@ class ExtractConfig(Section):
         description="Check trafilatura's text block by block with the learned block model (README). "
         "Default: on; with extractor: resiliparse it has no say.",
     )
+    block_model_agree: float = Field(
+        0.95,
+        ge=0,
+        le=1,
+        description="Where the model keeps this share of trafilatura's words or more, trafilatura's text "
+        "stays and is checked (add, remove); elsewhere the text is the blocks the model keeps.",
+    )
+    block_model_keep_held: float = Field(
+        0.5,
+        ge=0,
+        le=1,
+        description="Where the text is the model's blocks: one trafilatura holds is kept at this.",
+    )
+    block_model_keep_other: float = Field(
+        0.5, ge=0, le=1, description="Where the text is the model's blocks: any other is kept at this."
+    )
     block_model_add: float = Field(
         0.65, ge=0, le=1, description="A block trafilatura left out comes back at this probability or more."
     )

@@ -5,7 +5,14 @@ Apart from `config.py` (pydantic and every recipe model): an extraction worker p
 options out of the stage's options dict with these names and loads no recipe models for it.
 """
 
-BLOCK_MODEL_OPTIONS = ("block_model", "block_model_add", "block_model_remove")
+BLOCK_MODEL_OPTIONS = (
+    "block_model",
+    "block_model_agree",
+    "block_model_add",
+    "block_model_remove",
+    "block_model_keep_held",
+    "block_model_keep_other",
+)
 TRAFILATURA_OPTIONS = (
     "favor_precision",
     "favor_recall",

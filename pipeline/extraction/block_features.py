@@ -4,14 +4,17 @@ A row holds the block's own shape (words, link share, punctuation, digits, capit
 in the page, how often its text repeats, its tag), the marks of the elements around it
 (`blocks.MARKS`), how much of it trafilatura's and resiliparse's outputs on the same page hold,
 and the same few numbers for its neighbours, its siblings (blocks under the same parent and
-grandparent element), the run of blocks either side and the blocks styled like it (the same tag,
-depth and marks: the cards of a product grid, the posts of a thread, the links of a menu) — so a
-block is judged with its place in the page. Plain Python and numpy, no randomness: the same page
+grandparent element), the subtrees three, four and six elements up, the run of blocks either side
+and the blocks styled like it (the same tag, depth and marks: the cards of a product grid, the
+posts of a thread, the links of a menu), and whether it lies in each output's region (the
+innermost element holding most of the words the output holds) — so a block is judged with its
+place in the page. Plain Python and numpy, no randomness: the same page
 gives the same rows.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections import Counter
@@ -60,6 +63,8 @@ TAG_CODE = {tag: i for i, tag in enumerate(TAGS)}
 OWN = 14  # columns of the block's own shape, before those of the outputs
 NEIGHBOURS = (-2, -1, 1, 2)
 WINDOW = 5  # blocks either side
+ANCESTOR_LEVELS = (3, 4, 6)  # elements up from a block's own, past its parent and grandparent
+REGION_SHARE = 0.6  # an output's region holds this share of the words it holds, or more
 
 
 def words(text: str) -> list[str]:
@@ -158,6 +163,54 @@ def span_columns(base: np.ndarray, whole_columns: list[int]) -> np.ndarray:
     return np.hstack(out)
 
 
+def ancestor_columns(blocks: list[Block], base: np.ndarray, whole_columns: list[int]) -> np.ndarray:
+    """Per block, over the blocks under the same element `ANCESTOR_LEVELS` up (all blocks of a
+    shallower page count as one group): how many, their words (and share of the page's), their
+    link share and how much of them each output holds whole. A product's details or a thread's
+    posts sit in one subtree further up than the grandparent."""
+    word_counts = np.expm1(base[:, 0])
+    total = max(float(word_counts.sum()), 1.0)
+    out = []
+    for level in ANCESTOR_LEVELS:
+        keys = np.array([b.ancestors[-level] if len(b.ancestors) >= level else 0 for b in blocks])
+        _, group = np.unique(keys, return_inverse=True)
+        words_in = np.bincount(group, weights=word_counts)
+        weighted = [
+            np.bincount(group, weights=base[:, c] * word_counts) / np.maximum(words_in, 1.0)
+            for c in (2, *whole_columns)
+        ]
+        out.append(
+            np.column_stack([np.log1p(np.bincount(group)), np.log1p(words_in), words_in / total, *weighted])[
+                group
+            ]
+        )
+    return np.hstack(out)
+
+
+def region_columns(blocks: list[Block], word_counts: np.ndarray, held: np.ndarray) -> np.ndarray:
+    """Per block, for one output: whether it lies in the output's region (the innermost element
+    holding `REGION_SHARE` of the words of the blocks the output holds whole), how many elements
+    below the region's it starts (-1 outside), and the share of the page's words in the region."""
+    n = len(blocks)
+    total = float(word_counts[held].sum())
+    if total <= 0:
+        return np.zeros((n, 3))
+    words_under: dict[int, float] = {}
+    level: dict[int, int] = {}
+    for block, count in zip(itertools.compress(blocks, held), word_counts[held], strict=True):
+        for depth, serial in enumerate(block.ancestors):
+            words_under[serial] = words_under.get(serial, 0.0) + count
+            level[serial] = depth
+    enough = [serial for serial, count in words_under.items() if count >= REGION_SHARE * total]
+    if not enough:
+        return np.zeros((n, 3))
+    region = max(enough, key=level.__getitem__)
+    inside = np.array([region in block.ancestors for block in blocks], dtype=np.float64)
+    below = np.array([len(block.ancestors) - level[region] for block in blocks], dtype=np.float64)
+    share = float(word_counts[inside > 0].sum()) / max(float(word_counts.sum()), 1.0)
+    return np.column_stack([inside, np.where(inside > 0, below, -1.0), np.full(n, share)])
+
+
 def style_columns(blocks: list[Block], word_counts: np.ndarray) -> np.ndarray:
     """Per block: how many blocks of the page look like it and their share of the page's words,
     alike meaning the same tag, depth and marks, then the same tag and depth only. A grid of
@@ -205,4 +258,6 @@ def block_features(
     return np.hstack([
         base, mark_columns(blocks), *neighbours, sibling_columns(blocks, base, whole_columns),
         span_columns(base, whole_columns), window, page, style_columns(blocks, np.expm1(base[:, 0])),
+        ancestor_columns(blocks, base, whole_columns),
+        *(region_columns(blocks, np.expm1(base[:, 0]), base[:, c] > 0) for c in whole_columns),
     ])  # fmt: skip

@@ -6,13 +6,19 @@ block model is a small gradient-boosted tree ensemble (trained with LightGBM, ru
 `data/block_model.txt`) that gives every block of the page (`blocks.py`) the probability that it
 is main text, from its markup, its shape and how much of it trafilatura's and resiliparse's
 outputs hold (`block_features.py`).
-Then, in document order:
+Then the page takes one of two ways, by how far the model agrees with trafilatura: the share of
+the words of the blocks trafilatura's text holds whole that score 0.5 or more.
 
-- a block trafilatura left out comes back if the model is sure enough (`block_model_add`), placed
-  after the last line of trafilatura's text seen before it, once however often the page repeats it,
-  and not if 80 % or more of its words are in trafilatura's text already;
-- a line of trafilatura's text goes if every block it was matched to scores under
-  `block_model_remove`; a line no block matches stays.
+- Where it agrees (`block_model_agree` or more: most articles), trafilatura's text stays and is
+  checked: a block it left out comes back if the model is sure enough (`block_model_add`), placed
+  after the last line of trafilatura's text seen before it, once however often the page repeats
+  it, and not if 80 % or more of its words are in trafilatura's text already; a line of
+  trafilatura's text goes if every block it was matched to scores under `block_model_remove`; a
+  line no block matches stays.
+- Where it does not (trafilatura took the wrong region, or half of the right one: forums, product
+  pages, listings), the text is the blocks the model keeps, in document order, once each: a block
+  trafilatura holds at `block_model_keep_held` or more, any other at `block_model_keep_other`;
+  the cells of a table row share a line. If it keeps none, trafilatura's checked text stands.
 
 Trained on nine in ten pages of WCXB's development split (`python -m benchmarks.block_model
 --train`); its numbers on the tenth, kept aside, are in benchmarks/RESULTS.md.
@@ -146,9 +152,75 @@ def refine(text: str, blocks: list[Block], resiliparse_text: str, options: dict[
         return text
     tokens = [words(block.text) for block in blocks]  # once, for the features and for the merge
     scores, held = probabilities(blocks, [text, resiliparse_text], tokens=tokens)
+    return judged_text(text, blocks, scores, held, tokens, options)
+
+
+def judged_text(
+    text: str,
+    blocks: list[Block],
+    scores: np.ndarray,
+    held: np.ndarray,
+    tokens: list[list[str]],
+    options: dict[str, Any],
+) -> str:
+    """The page's text from the model's judgements (`probabilities`): one of the two ways of the
+    module's docstring."""
     keys = [" ".join(each) for each in tokens]
+    if agreement(scores, held, tokens) < options["block_model_agree"]:
+        chosen = chosen_blocks(
+            blocks, scores, held, keys, options["block_model_keep_held"], options["block_model_keep_other"]
+        )
+        if chosen:
+            return chosen
     add, remove = options["block_model_add"], options["block_model_remove"]
     return merge(text, blocks, scores, held, add, remove, block_keys=keys)
+
+
+def agreement(scores: np.ndarray, held: np.ndarray, tokens: list[list[str]]) -> float:
+    """The share of the words of the blocks trafilatura's text holds whole that the model scores
+    0.5 or more (0 when it holds none)."""
+    counts = np.array([len(each) for each in tokens], dtype=np.float64)
+    whole = held == 1.0
+    words_held = float(counts[whole].sum())
+    return float(counts[whole & (scores >= 0.5)].sum()) / words_held if words_held else 0.0
+
+
+def chosen_blocks(
+    blocks: list[Block],
+    scores: np.ndarray,
+    held: np.ndarray,
+    block_keys: list[str],
+    keep_held: float,
+    keep_other: float,
+) -> str:
+    """The blocks scoring `keep_held` or more (those trafilatura's text holds whole) or `keep_other`
+    (the rest), in document order, each text once, a line each and written as trafilatura writes
+    its text: a list item after "- ", the cells of a table row as "| cell | cell |" (a row of
+    header cells followed by "|---|"), a <pre> block with its lines and indentation."""
+    lines: list[str] = []
+    seen: set[str] = set()
+    row, cells, header = None, [], False  # the table row being written: its parent, cells, all <th>?
+    for block, key, score, share in zip(blocks, block_keys, scores, held, strict=True):
+        if not key or key in seen or score < (keep_held if share == 1.0 else keep_other):
+            continue
+        seen.add(key)
+        cell = block.tag in ("td", "th")
+        if cell and row == block.parent:
+            cells.append(block.text)
+            header = header and block.tag == "th"
+            lines[-1] = "| " + " | ".join(cells) + " |"
+            continue
+        if header:
+            lines.append("|" + "---|" * len(cells))
+        if cell:
+            row, cells, header = block.parent, [block.text], block.tag == "th"
+            lines.append(f"| {block.text} |")
+        else:
+            row, header = None, False
+            lines.append(f"- {block.shown}" if block.tag == "li" else block.shown)
+    if header:
+        lines.append("|" + "---|" * len(cells))
+    return "\n".join(lines)
 
 
 def merge(

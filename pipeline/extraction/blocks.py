@@ -88,6 +88,8 @@ class Block:
     link_chars: int
     parent: int  # serial number of the element holding its block-level element (groups siblings)
     grandparent: int
+    ancestors: tuple[int, ...]  # serial numbers of the elements around its block-level element, root first
+    shown: str  # its text as a reader sees it: `text`, but a <pre> block keeps its lines and indentation
 
 
 @lru_cache(maxsize=1 << 16)
@@ -130,6 +132,12 @@ def element_mask(element: etree._Element) -> int:
     return mask
 
 
+def preformatted(text: str) -> str:
+    """A <pre> block's text: its lines with their indentation, without trailing spaces or the
+    blank lines around them."""
+    return "\n".join(line.rstrip() for line in text.split("\n")).strip("\n")
+
+
 def cut(root: etree._Element) -> list[Block]:
     """Walks a tree once, cutting its text into blocks at block-level boundaries.
 
@@ -142,7 +150,7 @@ def cut(root: etree._Element) -> list[Block]:
     top_mask = top_own = 0  # those of the innermost open element (0 outside all)
     serial = 0
     parts: list[str] = []
-    start: tuple[str, int, int, int, int, int] | None = None  # tag, depth, mask, near, parent, grandparent
+    start: tuple | None = None  # tag, depth, mask, near, parent, grandparent, ancestors
     block_mask = chars = link_chars = 0
     owner_tag, owner_depth = "body", 0
 
@@ -154,7 +162,8 @@ def cut(root: etree._Element) -> list[Block]:
             depth = len(stack)
             parent = stack[owner_depth - 1][3] if 1 <= owner_depth <= depth else 0
             grandparent = stack[owner_depth - 2][3] if 2 <= owner_depth <= depth + 1 else 0
-            start = (owner_tag, depth, top_mask, top_own, parent, grandparent)
+            ancestors = tuple(entry[3] for entry in stack[: min(owner_depth, depth)])
+            start = (owner_tag, depth, top_mask, top_own, parent, grandparent, ancestors)
             block_mask = 0
         parts.append(text)
         n = len(text.strip())
@@ -166,12 +175,14 @@ def cut(root: etree._Element) -> list[Block]:
     def flush() -> None:
         nonlocal start, parts, chars, link_chars
         if chars:
-            text = " ".join("".join(parts).split())
+            whole = "".join(parts)
+            text = " ".join(whole.split())
             if text:
-                tag, depth, mask, near, parent, grandparent = start
-                blocks.append(
-                    Block(text, tag, depth, mask | block_mask, near, chars, link_chars, parent, grandparent)
-                )
+                tag, depth, mask, near, parent, grandparent, ancestors = start
+                blocks.append(Block(
+                    text, tag, depth, mask | block_mask, near, chars, link_chars, parent, grandparent,
+                    ancestors, preformatted(whole) if tag == "pre" else text,
+                ))  # fmt: skip
         parts, start, chars, link_chars = [], None, 0, 0
 
     walker = etree.iterwalk(root, events=("start", "end"))

@@ -13,6 +13,7 @@ from trafilatura.utils import load_html
 from pipeline.config import ExtractConfig
 from pipeline.extraction import block_model, blocks, by_trafilatura, extractor_name
 from pipeline.extraction.block_features import block_features
+from pipeline.extraction.block_features import words as block_features_words
 from pipeline.extraction.blocks import BIT, page_blocks
 from tests.conftest import REPO, make_config
 
@@ -132,7 +133,16 @@ def test_it_is_on_with_trafilatura_and_off_with_resiliparse():
     assert ExtractConfig(block_model=False).block_model is False
 
 
-@pytest.mark.parametrize("key", ["block_model_add", "block_model_remove"])
+@pytest.mark.parametrize(
+    "key",
+    [
+        "block_model_agree",
+        "block_model_add",
+        "block_model_remove",
+        "block_model_keep_held",
+        "block_model_keep_other",
+    ],
+)
 def test_thresholds_are_probabilities(key):
     with pytest.raises(ValidationError, match=key):
         ExtractConfig(**{key: 1.5})
@@ -147,6 +157,8 @@ def test_turning_it_off_or_moving_a_threshold_is_a_new_version(tmp_path):
     base = fingerprint()
     assert fingerprint(block_model="false") != base
     assert fingerprint(block_model_add=0.9) != base
+    assert fingerprint(block_model_agree=0.5) != base
+    assert fingerprint(block_model_keep_other=0.9) != base
     assert fingerprint(block_model="true") == base
 
 
@@ -242,3 +254,82 @@ def test_text_after_a_script_stays_in_its_block_and_nothing_inside_the_script_sh
     )
     texts = [b.text for b in blocks_of(page)]
     assert texts == ["Before the script and after it.", "Tail text."]
+
+
+def test_where_the_model_disagrees_the_text_is_the_blocks_it_keeps():
+    """A product page where trafilatura took the reviews box: the model keeps the product's blocks
+    (one trafilatura holds at keep_held, the others at keep_other), each text once, in page order."""
+    texts = ["Oak desk, solid top", "Reviews (2)", "Sturdy and easy to build.", "Oak desk, solid top"]
+    blocks = blocks_from(texts)
+    tokens = [block_features_words(t) for t in texts]
+    held = np.array([0.0, 1.0, 1.0, 0.0])  # trafilatura's text: the reviews box
+    scores = np.array([0.9, 0.2, 0.45, 0.9])
+    options = {**ExtractConfig().model_dump(), "block_model_keep_held": 0.4, "block_model_keep_other": 0.5}
+    assert block_model.agreement(scores, held, tokens) == 0.0  # neither held block scores 0.5
+    text = block_model.judged_text(
+        "Reviews (2)\nSturdy and easy to build.", blocks, scores, held, tokens, options
+    )
+    assert text == "Oak desk, solid top\nSturdy and easy to build."
+    stricter = {**options, "block_model_keep_held": 0.5}
+    assert (
+        block_model.judged_text("Reviews (2)", blocks, scores, held, tokens, stricter)
+        == "Oak desk, solid top"
+    )
+
+
+def test_where_the_model_agrees_trafilaturas_text_stays_and_is_checked():
+    texts = ["The story itself, told at length.", "Share this story", "A caption the model puts back."]
+    blocks = blocks_from(texts)
+    tokens = [block_features_words(t) for t in texts]
+    held = np.array([1.0, 1.0, 0.0])
+    scores = np.array([0.95, 0.6, 0.9])
+    options = ExtractConfig().model_dump()
+    assert block_model.agreement(scores, held, tokens) == 1.0
+    text = "The story itself, told at length.\nShare this story"
+    assert block_model.judged_text(text, blocks, scores, held, tokens, options) == (
+        text + "\nA caption the model puts back."
+    )
+    # One held block under 0.5, and the agreement required above what the page has: the model's
+    # blocks, where "Share this story" (0.45) is under keep_held, though not under remove (0.3).
+    options = {**options, "block_model_agree": 1.0, "block_model_keep_held": 0.5, "block_model_remove": 0.3}
+    low = np.array([0.95, 0.45, 0.9])
+    assert block_model.judged_text(text, blocks, low, held, tokens, options) == (
+        "The story itself, told at length.\nA caption the model puts back."
+    )
+
+
+def test_when_the_model_keeps_no_block_trafilaturas_checked_text_stands():
+    texts = ["Menu", "Only paragraph of the page, long enough."]
+    blocks = blocks_from(texts)
+    tokens = [block_features_words(t) for t in texts]
+    held = np.array([0.0, 1.0])
+    scores = np.array([0.1, 0.35])
+    options = {**ExtractConfig().model_dump(), "block_model_keep_held": 0.5, "block_model_remove": 0.3}
+    text = "Only paragraph of the page, long enough.\nA line no block matches."
+    assert block_model.judged_text(text, blocks, scores, held, tokens, options) == text
+    keeping = {**options, "block_model_keep_held": 0.3}  # now it keeps the paragraph: its blocks only
+    assert block_model.judged_text(text, blocks, scores, held, tokens, keeping) == texts[1]
+
+
+def test_the_blocks_are_written_as_trafilatura_writes_its_text():
+    html = (
+        "<html><body><table><tr><th>Size</th><th>Weight</th></tr><tr><td>120 cm</td><td>31 kg</td></tr>"
+        "</table><ul><li>Ships flat.</li><li>Tools included.</li></ul>"
+        "<pre>\ndef total(parts):\n    return sum(parts)   \n</pre></body></html>"
+    )
+    blocks = blocks_of(html)
+    keys = [" ".join(block_features_words(b.text)) for b in blocks]
+    ones = np.ones(len(blocks))
+    assert block_model.chosen_blocks(blocks, ones, ones, keys, 0.5, 0.5) == (
+        "| Size | Weight |\n|---|---|\n| 120 cm | 31 kg |\n- Ships flat.\n- Tools included.\n"
+        "def total(parts):\n    return sum(parts)"
+    )
+    assert blocks[-1].text == "def total(parts): return sum(parts)"  # what the model reads
+
+
+def test_every_block_knows_the_elements_around_it():
+    html = "<html><body><main><section><div><p>Deep text.</p></div></section></main><p>Top.</p></body></html>"
+    deep, top = blocks_of(html)
+    assert deep.ancestors[-1] == deep.parent and deep.ancestors[-2] == deep.grandparent
+    assert len(deep.ancestors) == len(top.ancestors) + 3  # main, section, div
+    assert deep.ancestors[0] == top.ancestors[0] == top.parent  # the body holds both
