@@ -17,8 +17,10 @@ the words of the blocks trafilatura's text holds whole that score 0.5 or more.
   line no block matches stays.
 - Where it does not (trafilatura took the wrong region, or half of the right one: forums, product
   pages, listings), the text is the blocks the model keeps, in document order, once each: a block
-  trafilatura holds at `block_model_keep_held` or more, any other at `block_model_keep_other`;
-  the cells of a table row share a line. If it keeps none, trafilatura's checked text stands.
+  trafilatura holds at `block_model_keep_held` or more, any other at `block_model_keep_other`,
+  written as trafilatura writes lists, table rows and code. If it keeps none, trafilatura's
+  checked text stands. Keeping blocks, not trafilatura's lines, is what gains precision there: a
+  line of trafilatura's can hold several blocks (a listing's title, date and blurb).
 
 Trained on nine in ten pages of WCXB's development split (`python -m benchmarks.block_model
 --train`); its numbers on the tenth, kept aside, are in benchmarks/RESULTS.md.
