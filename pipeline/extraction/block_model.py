@@ -196,17 +196,19 @@ def chosen_blocks(
     keep_other: float,
 ) -> str:
     """The blocks scoring `keep_held` or more (those trafilatura's text holds whole) or `keep_other`
-    (the rest), in document order, each text once, a line each and written as trafilatura writes
+    (the rest), in document order, each text once (a table cell as often as the table has it),
+    a line each and written as trafilatura writes
     its text: a list item after "- ", the cells of a table row as "| cell | cell |" (a row of
     header cells followed by "|---|"), a <pre> block with its lines and indentation."""
     lines: list[str] = []
     seen: set[str] = set()
     row, cells, header = None, [], False  # the table row being written: its parent, cells, all <th>?
     for block, key, score, share in zip(blocks, block_keys, scores, held, strict=True):
-        if not key or key in seen or score < (keep_held if share == 1.0 else keep_other):
+        cell = block.tag in ("td", "th")
+        # A text the page repeats is said once, but not a cell: a table repeats its numbers.
+        if not key or (key in seen and not cell) or score < (keep_held if share == 1.0 else keep_other):
             continue
         seen.add(key)
-        cell = block.tag in ("td", "th")
         if cell and row == block.parent:
             cells.append(block.text)
             header = header and block.tag == "th"

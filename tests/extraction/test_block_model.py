@@ -327,6 +327,19 @@ def test_the_blocks_are_written_as_trafilatura_writes_its_text():
     assert blocks[-1].text == "def total(parts): return sum(parts)"  # what the model reads
 
 
+def test_a_table_keeps_the_values_its_rows_repeat():
+    html = (
+        "<html><body><table><tr><td>Kyle</td><td>5</td><td>1</td></tr><tr><td>Denny</td><td>5</td>"
+        "<td>1</td></tr></table><p>Kyle won.</p><p>Kyle won.</p></body></html>"
+    )
+    blocks = blocks_of(html)
+    keys = [" ".join(block_features_words(b.text)) for b in blocks]
+    ones = np.ones(len(blocks))
+    assert block_model.chosen_blocks(blocks, ones, ones, keys, 0.5, 0.5) == (
+        "| Kyle | 5 | 1 |\n| Denny | 5 | 1 |\nKyle won."
+    )
+
+
 def test_every_block_knows_the_elements_around_it():
     html = "<html><body><main><section><div><p>Deep text.</p></div></section></main><p>Top.</p></body></html>"
     deep, top = blocks_of(html)
