@@ -311,33 +311,36 @@ def test_when_the_model_keeps_no_block_trafilaturas_checked_text_stands():
     assert block_model.judged_text(text, blocks, scores, held, tokens, keeping) == texts[1]
 
 
-def test_the_blocks_are_written_as_trafilatura_writes_its_text():
-    html = (
-        "<html><body><table><tr><th>Size</th><th>Weight</th></tr><tr><td>120 cm</td><td>31 kg</td></tr>"
-        "</table><ul><li>Ships flat.</li><li>Tools included.</li></ul>"
-        "<pre>\ndef total(parts):\n    return sum(parts)   \n</pre></body></html>"
-    )
-    blocks = blocks_of(html)
-    keys = [" ".join(block_features_words(b.text)) for b in blocks]
-    ones = np.ones(len(blocks))
-    assert block_model.chosen_blocks(blocks, ones, ones, keys, 0.5, 0.5) == (
+WRITTEN = [
+    pytest.param(  # a header row, a list, code with its indentation
+        "<table><tr><th>Size</th><th>Weight</th></tr><tr><td>120 cm</td><td>31 kg</td></tr></table>"
+        "<ul><li>Ships flat.</li><li>Tools included.</li></ul>"
+        "<pre>\ndef total(parts):\n    return sum(parts)   \n</pre>",
         "| Size | Weight |\n|---|---|\n| 120 cm | 31 kg |\n- Ships flat.\n- Tools included.\n"
-        "def total(parts):\n    return sum(parts)"
-    )
-    assert blocks[-1].text == "def total(parts): return sum(parts)"  # what the model reads
+        "def total(parts):\n    return sum(parts)",
+        id="as-trafilatura-writes",
+    ),
+    pytest.param(  # a table keeps the values its rows repeat; a repeated paragraph is said once
+        "<table><tr><td>Kyle</td><td>5</td><td>1</td></tr><tr><td>Denny</td><td>5</td><td>1</td></tr>"
+        "</table><p>Kyle won.</p><p>Kyle won.</p>",
+        "| Kyle | 5 | 1 |\n| Denny | 5 | 1 |\nKyle won.",
+        id="repeats",
+    ),
+]
 
 
-def test_a_table_keeps_the_values_its_rows_repeat():
-    html = (
-        "<html><body><table><tr><td>Kyle</td><td>5</td><td>1</td></tr><tr><td>Denny</td><td>5</td>"
-        "<td>1</td></tr></table><p>Kyle won.</p><p>Kyle won.</p></body></html>"
-    )
-    blocks = blocks_of(html)
+@pytest.mark.parametrize(("body", "expected"), WRITTEN)
+def test_the_blocks_are_written_as_trafilatura_writes_its_text(body, expected):
+    blocks = blocks_of(f"<html><body>{body}</body></html>")
     keys = [" ".join(block_features_words(b.text)) for b in blocks]
     ones = np.ones(len(blocks))
-    assert block_model.chosen_blocks(blocks, ones, ones, keys, 0.5, 0.5) == (
-        "| Kyle | 5 | 1 |\n| Denny | 5 | 1 |\nKyle won."
-    )
+    assert block_model.chosen_blocks(blocks, ones, ones, keys, 0.5, 0.5) == expected
+
+
+def test_a_pre_block_is_read_by_the_model_as_one_line():
+    (code,) = blocks_of("<html><body><pre>\ndef total(parts):\n    return sum(parts)\n</pre></body></html>")
+    assert code.text == "def total(parts): return sum(parts)"
+    assert code.shown == "def total(parts):\n    return sum(parts)"
 
 
 def test_every_block_knows_the_elements_around_it():
