@@ -126,21 +126,28 @@ def mark_columns(blocks: list[Block]) -> np.ndarray:
     return np.hstack([(masks[:, :1] & bits) > 0, (masks[:, 1:] & bits) > 0]).astype(np.float64)
 
 
+def group_columns(
+    keys: np.ndarray, base: np.ndarray, columns: tuple[int, ...], page_share: bool
+) -> np.ndarray:
+    """Per block, over the blocks of its group (the same key): how many, their words (and, with
+    `page_share`, their share of the page's), and the given columns averaged by words."""
+    word_counts = np.expm1(base[:, 0])
+    _, group = np.unique(keys, return_inverse=True)
+    words_in = np.bincount(group, weights=word_counts)
+    weighted = [
+        np.bincount(group, weights=base[:, c] * word_counts) / np.maximum(words_in, 1.0) for c in columns
+    ]
+    share = [words_in / max(float(word_counts.sum()), 1.0)] if page_share else []
+    return np.column_stack([np.log1p(np.bincount(group)), np.log1p(words_in), *share, *weighted])[group]
+
+
 def sibling_columns(blocks: list[Block], base: np.ndarray, share_columns: list[int]) -> np.ndarray:
     """Per block, over the blocks sharing its parent (then grandparent): how many, their words, their
     link share and how much of them each output holds (weighted by words)."""
-    word_counts = np.expm1(base[:, 0])
-    out = []
-    for key in ("parent", "grandparent"):
-        _, group = np.unique(np.array([getattr(b, key) for b in blocks]), return_inverse=True)
-        members = np.bincount(group)
-        words_in = np.bincount(group, weights=word_counts)
-        weighted = [
-            np.bincount(group, weights=base[:, c] * word_counts) / np.maximum(words_in, 1.0)
-            for c in (2, *share_columns)
-        ]
-        out.append(np.column_stack([np.log1p(members), np.log1p(words_in), *weighted])[group])
-    return np.hstack(out)
+    return np.hstack([
+        group_columns(np.array([getattr(b, k) for b in blocks]), base, (2, *share_columns), page_share=False)
+        for k in ("parent", "grandparent")
+    ])  # fmt: skip
 
 
 def span_columns(base: np.ndarray, whole_columns: list[int]) -> np.ndarray:
@@ -168,23 +175,13 @@ def ancestor_columns(blocks: list[Block], base: np.ndarray, whole_columns: list[
     shallower page count as one group): how many, their words (and share of the page's), their
     link share and how much of them each output holds whole. A product's details or a thread's
     posts sit in one subtree further up than the grandparent."""
-    word_counts = np.expm1(base[:, 0])
-    total = max(float(word_counts.sum()), 1.0)
-    out = []
-    for level in ANCESTOR_LEVELS:
-        keys = np.array([b.ancestors[-level] if len(b.ancestors) >= level else 0 for b in blocks])
-        _, group = np.unique(keys, return_inverse=True)
-        words_in = np.bincount(group, weights=word_counts)
-        weighted = [
-            np.bincount(group, weights=base[:, c] * word_counts) / np.maximum(words_in, 1.0)
-            for c in (2, *whole_columns)
-        ]
-        out.append(
-            np.column_stack([np.log1p(np.bincount(group)), np.log1p(words_in), words_in / total, *weighted])[
-                group
-            ]
+    return np.hstack([
+        group_columns(
+            np.array([b.ancestors[-level] if len(b.ancestors) >= level else 0 for b in blocks]),
+            base, (2, *whole_columns), page_share=True,
         )
-    return np.hstack(out)
+        for level in ANCESTOR_LEVELS
+    ])  # fmt: skip
 
 
 def region_columns(blocks: list[Block], word_counts: np.ndarray, held: np.ndarray) -> np.ndarray:

@@ -196,10 +196,10 @@ def chosen_blocks(
     keep_other: float,
 ) -> str:
     """The blocks scoring `keep_held` or more (those trafilatura's text holds whole) or `keep_other`
-    (the rest), in document order, each text once (a table cell as often as the table has it),
-    a line each and written as trafilatura writes
-    its text: a list item after "- ", the cells of a table row as "| cell | cell |" (a row of
-    header cells followed by "|---|"), a <pre> block with its lines and indentation."""
+    (the rest), in document order, each text once (a table cell as often as the table has it), a
+    line each, written as trafilatura writes its text: a list item after "- ", the cells of a table
+    row as "| cell | cell |" (a row of header cells followed by "|---|"), a <pre> block with its
+    lines and indentation."""
     lines: list[str] = []
     seen: set[str] = set()
     row, cells, header = None, [], False  # the table row being written: its parent, cells, all <th>?
