@@ -8,6 +8,11 @@ the page's gold text in order (a block of 5 words or more anywhere in the gold, 
 right after where the block before it matched, so that "Home" or "Share" is not main text because
 the gold uses the word). Weights make every page count the same, its blocks by their words.
 
+The word scores (`pipeline/extraction/block_words.py`) are learnt from the same labels, so a
+training page's own words must not score it: each training page's word columns come from the
+scores learnt on the other three quarters of the training pages (as target encoding is done), and
+the pages the model then judges use the scores learnt on all of them — the table that ships.
+
 The thresholds (`block_model_agree`, `block_model_keep_held`, `block_model_keep_other`; `add`
 and `remove`, for pages where the model agrees with trafilatura, stay as the recipe has them) are
 chosen out of fold: the training pages are cut in two folds, a model trained on each scores the
@@ -18,7 +23,7 @@ putting it under), the one with the highest word F1 plus precision wins: the iss
 both, precision first. The shipped model is then trained on all training pages (LightGBM, one
 thread, deterministic: the same file every run).
 
-    python -m benchmarks.block_model --train [--write]  # writes pipeline/extraction/data/block_model.txt
+    python -m benchmarks.block_model --train [--write]  # writes data/block_model.txt, data/block_words.tsv
     python -m benchmarks.block_model [--write]          # scores the shipped model
 """
 
@@ -40,12 +45,14 @@ from benchmarks.results_file import write_section
 from benchmarks.wcxb_page_types import KEPT_ASIDE, TUNED_ON, pages, recipe_options
 from benchmarks.word_f1 import scores
 from pipeline.config import ExtractConfig
-from pipeline.extraction import block_model, by_trafilatura, language_screen
-from pipeline.extraction.block_features import block_features, joined, words
+from pipeline.extraction import block_model, block_words, by_trafilatura, language_screen
+from pipeline.extraction.block_features import WINDOW, block_features, joined, words
 from pipeline.extraction.blocks import page_blocks
 from pipeline.sources.content import decode_html
 
 MODEL_PATH = Path(block_model.__file__).parent / block_model.MODEL_FILE
+WORDS_PATH = Path(block_model.__file__).parent / block_words.WORDS_FILE
+INNER_FOLDS = 4  # the word scores of a training page's rows come from the other three quarters
 PARAMS = {
     "objective": "binary", "learning_rate": 0.1, "num_leaves": 31, "min_data_in_leaf": 40,
     "feature_fraction": 0.8, "bagging_fraction": 0.8, "bagging_freq": 1, "lambda_l2": 1.0,
@@ -91,8 +98,8 @@ def read_page(path: Path) -> str:
 
 def page_data(job: tuple[str, Path, str | None, str]) -> tuple[str, dict]:
     """What training and choosing thresholds need of a page: trafilatura's text (and the recipe
-    before's), resiliparse's main text, the blocks, and for a page with blocks their feature rows,
-    labels and weights."""
+    before's), resiliparse's main text, the blocks, and for a page with blocks their feature rows
+    (the word columns left empty: `with_words` fills them), labels and weights."""
     stem, path, url, gold = job
     html = read_page(path)
     tree = by_trafilatura.load_html(html)
@@ -105,18 +112,35 @@ def page_data(job: tuple[str, Path, str | None, str]) -> tuple[str, dict]:
         tokens = [words(block.text) for block in blocks]
         counts = np.array([len(t) for t in tokens], dtype=np.float64)
         page["tokens"] = tokens
-        page["rows"] = block_features(blocks, [text, main_text], tokens)
+        page["rows"] = block_features(blocks, [text, main_text], tokens, word_scores={})
         page["labels"] = gold_in_order(tokens, gold)
         page["weights"] = counts / max(counts.sum(), 1.0)
     return stem, page
 
 
-def train(data: dict[str, dict], stems: list[str]):
+def with_words(page: dict, word_scores: dict[str, float]) -> np.ndarray:
+    """The page's feature rows with their word columns from `word_scores`."""
+    columns = block_words.word_columns(page["tokens"], word_scores, WINDOW)
+    return np.hstack([page["rows"][:, : -block_words.COLUMNS], columns])
+
+
+def learn_words(data: dict[str, dict], stems: list[str]) -> dict[str, float]:
+    return block_words.learn((data[s]["tokens"], data[s]["labels"]) for s in stems)
+
+
+def train(data: dict[str, dict], stems: list[str]) -> tuple[object, dict[str, float]]:
+    """A model trained on the pages `stems`, and the word scores learnt on them, for the pages it
+    judges (see the module's docstring for the training rows' own)."""
     import lightgbm
 
-    rows, labels, weights = ([data[s][key] for s in stems] for key in ("rows", "labels", "weights"))
+    quarters = [stems[k::INNER_FOLDS] for k in range(INNER_FOLDS)]
+    rows = []
+    for k, quarter in enumerate(quarters):
+        word_scores = learn_words(data, [s for j, other in enumerate(quarters) if j != k for s in other])
+        rows.extend(with_words(data[s], word_scores) for s in quarter)
+    labels, weights = ([data[s][key] for q in quarters for s in q] for key in ("labels", "weights"))
     dataset = lightgbm.Dataset(np.vstack(rows), np.concatenate(labels), weight=np.concatenate(weights))
-    return lightgbm.train(PARAMS, dataset, num_boost_round=ROUNDS)
+    return lightgbm.train(PARAMS, dataset, num_boost_round=ROUNDS), learn_words(data, stems)
 
 
 def mean_scores(data: dict[str, dict], texts: dict[str, str]) -> tuple[float, float]:
@@ -135,11 +159,13 @@ def judged_texts(data: dict[str, dict], judged: dict, settings: dict) -> dict[st
     }
 
 
-def judge(data: dict[str, dict], model_of: dict) -> dict[str, tuple[np.ndarray, np.ndarray]]:
-    return {
-        stem: (model_of[stem].predict(data[stem]["rows"]), block_model.shares(data[stem]["rows"]))
-        for stem in model_of
-    }
+def judge(data: dict[str, dict], trained_of: dict) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Per page, the scores of the model (and word scores) `trained_of` gives it, and the shares."""
+    judged = {}
+    for stem, (model, word_scores) in trained_of.items():
+        rows = with_words(data[stem], word_scores)
+        judged[stem] = (model.predict(rows), block_model.shares(rows))
+    return judged
 
 
 def choose_thresholds(
@@ -187,14 +213,18 @@ def train_command(evaldata: Path, workers: int) -> str:
         news = dict(pool.map(page_data, scrapinghub_jobs(evaldata), chunksize=4))
     with_blocks = [stem for stem in sorted(tuned) if "rows" in tuned[stem]]
     folds = [with_blocks[0::2], with_blocks[1::2]]
-    models = [train(tuned, fold) for fold in folds]
-    out_of_fold = judge(tuned, {stem: models[1 - k] for k, fold in enumerate(folds) for stem in fold})
+    trained = [train(tuned, fold) for fold in folds]
+    out_of_fold = judge(tuned, {stem: trained[1 - k] for k, fold in enumerate(folds) for stem in fold})
     final = train(tuned, with_blocks)
     news_judged = judge(news, {stem: final for stem, page in news.items() if "rows" in page})
     *_, report = choose_thresholds(tuned, out_of_fold, news, news_judged)
-    MODEL_PATH.write_text(final.model_to_string())
+    MODEL_PATH.write_text(final[0].model_to_string())
+    WORDS_PATH.write_text(block_words.to_text(final[1]), encoding="utf-8")
     size, seconds = MODEL_PATH.stat().st_size, time.time() - started
-    print(f"{report}\nModel written to {MODEL_PATH} ({size} bytes) in {seconds:.0f} s.")
+    print(
+        f"{report}\nModel written to {MODEL_PATH} ({size} bytes), {len(final[1])} word scores to "
+        f"{WORDS_PATH}, in {seconds:.0f} s."
+    )
     return report
 
 

@@ -124,7 +124,7 @@ class ExtractConfig(Section):
         description="Where the text is the model's blocks: one trafilatura holds is kept at this.",
     )
     block_model_keep_other: float = Field(
-        0.5, ge=0, le=1, description="Where the text is the model's blocks: any other is kept at this."
+        0.4, ge=0, le=1, description="Where the text is the model's blocks: any other is kept at this."
     )
     block_model_add: float = Field(
         0.65, ge=0, le=1, description="A block trafilatura left out comes back at this probability or more."

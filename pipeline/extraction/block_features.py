@@ -6,10 +6,10 @@ in the page, how often its text repeats, its tag), the marks of the elements aro
 and the same few numbers for its neighbours, its siblings (blocks under the same parent and
 grandparent element), the subtrees three, four and six elements up, the run of blocks either side
 and the blocks styled like it (the same tag, depth and marks: the cards of a product grid, the
-posts of a thread, the links of a menu), and whether it lies in each output's region (the
+posts of a thread, the links of a menu), whether it lies in each output's region (the
 innermost element holding most of the words the output holds) — so a block is judged with its
-place in the page. Plain Python and numpy, no randomness: the same page
-gives the same rows.
+place in the page — and, last, what its words say (`block_words.py`). Plain Python and numpy,
+no randomness: the same page gives the same rows.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from collections import Counter
 
 import numpy as np
 
+from pipeline.extraction import block_words
 from pipeline.extraction.blocks import MARKS, Block
 
 WORDS = re.compile(r"\w+")
@@ -228,14 +229,19 @@ def style_columns(blocks: list[Block], word_counts: np.ndarray) -> np.ndarray:
 
 
 def block_features(
-    blocks: list[Block], outputs: list[str], tokens: list[list[str]] | None = None
+    blocks: list[Block],
+    outputs: list[str],
+    tokens: list[list[str]] | None = None,
+    word_scores: dict[str, float] | None = None,
 ) -> np.ndarray:
     """The feature rows of a page's blocks, given the extractors' outputs on it (trafilatura's, then
     resiliparse's: the order the model was trained with). `tokens`: each block's `words`, when the
-    caller has them already."""
+    caller has them already; `word_scores`: the shipped table (`block_words.py`) unless given (the
+    last `block_words.COLUMNS` columns are read from it)."""
     n = len(blocks)
     if tokens is None:
         tokens = [words(block.text) for block in blocks]
+    scores = block_words.shipped() if word_scores is None else word_scores
     own = own_columns(blocks, tokens)
     output_tokens = [words(output) for output in outputs]
     shares = [output_columns(tokens, each) for each in output_tokens]
@@ -257,4 +263,5 @@ def block_features(
         span_columns(base, whole_columns), window, page, style_columns(blocks, np.expm1(base[:, 0])),
         ancestor_columns(blocks, base, whole_columns),
         *(region_columns(blocks, np.expm1(base[:, 0]), base[:, c] > 0) for c in whole_columns),
+        block_words.word_columns(tokens, scores, WINDOW),
     ])  # fmt: skip

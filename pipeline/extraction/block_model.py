@@ -4,8 +4,8 @@ trafilatura keeps or drops whole subtrees; on pages that are not articles it dro
 product details and list entries it judges boilerplate, and keeps some menus and teasers. The
 block model is a small gradient-boosted tree ensemble (trained with LightGBM, run in numpy:
 `data/block_model.txt`) that gives every block of the page (`blocks.py`) the probability that it
-is main text, from its markup, its shape and how much of it trafilatura's and resiliparse's
-outputs hold (`block_features.py`).
+is main text, from its markup, its shape, its words (`block_words.py`) and how much of it
+trafilatura's and resiliparse's outputs hold (`block_features.py`).
 Then the page takes one of two ways, by how far the model agrees with trafilatura: the share of
 the words of the blocks trafilatura's text holds whole that score 0.5 or more.
 
@@ -39,6 +39,7 @@ from typing import Any
 import numpy as np
 
 from pipeline.extraction.block_features import OWN, block_features, words
+from pipeline.extraction.block_words import WORDS_FILE
 from pipeline.extraction.blocks import Block
 
 MODEL_FILE = "data/block_model.txt"
@@ -56,9 +57,11 @@ def model_text() -> str:
 
 @cache
 def model_version() -> str:
-    """A short hash of the shipped model, for the `extractor` column (DVC reruns extract when the
-    file changes: the stage depends on pipeline/extraction)."""
-    return hashlib.blake2b(model_text().encode(), digest_size=4).hexdigest()
+    """A short hash of the shipped model and the word table it was trained with, for the
+    `extractor` column (DVC reruns extract when either changes: the stage depends on
+    pipeline/extraction)."""
+    table = files("pipeline.extraction").joinpath(WORDS_FILE).read_bytes()
+    return hashlib.blake2b(model_text().encode() + b"\0" + table, digest_size=4).hexdigest()
 
 
 class Trees:
